@@ -1,0 +1,80 @@
+"""CLI: python -m ingest [PATH ...] [--store DIR] [--json] [--prune] [--strict]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.config import Settings, set_offline_env
+from rag.errors import RagError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Parse paper abstracts (listing pages, JSONL, CSV, BibTeX) and index them for `python -m rag`.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled data/seeds)")
+    parser.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
+    parser.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--prune", action="store_true", help="remove papers that are no longer in the inputs")
+    parser.add_argument("--strict", action="store_true", help="reject everything if any input is bad")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    set_offline_env()
+    args = build_parser().parse_args(argv)
+    overrides = {k: v for k, v in {"store_dir": args.store, "chroma_url": args.chroma_url}.items() if v}
+    settings = Settings(**overrides)
+
+    from tqdm import tqdm
+
+    from ingest.pipeline import StrictModeError, default_paths, ingest
+
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    paths = args.paths or default_paths()
+
+    def progress(items):  # type: ignore[no-untyped-def]
+        return tqdm(items, desc="ingest", unit="paper", file=sys.stderr, disable=args.quiet or None, leave=False)
+
+    try:
+        report = ingest(paths, settings, prune=args.prune, strict=args.strict, progress=progress)
+    except StrictModeError as exc:
+        skipped = [{"path": s.path, "line": s.line, "reason": s.reason} for s in exc.skipped]
+        if args.json:
+            print(json.dumps({"error": "rejected under --strict; nothing was written", "skipped": skipped}))
+        for s in skipped:
+            print(f"rejected: {s['path']}:{s['line'] or '-'}: {s['reason']}", file=sys.stderr)
+        print("error: --strict: nothing was written; fix the inputs above or drop --strict", file=sys.stderr)
+        return 1
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: the store is consistent; run the same command again to finish", file=sys.stderr)
+        return 130
+
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        for s in report.skipped:
+            print(f"skipped: {s['path']}:{s['line'] or '-'}: {s['reason']}", file=sys.stderr)
+        print(
+            f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"removed {report.removed}; {report.papers_total} papers, {report.chunks_total} chunks in "
+            f"{settings.store_dir}; {len(report.skipped)} skipped; {report.seconds:.1f} s"
+        )
+    ingested = report.added + report.updated + report.unchanged
+    return 1 if ingested == 0 and report.skipped else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

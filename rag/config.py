@@ -1,0 +1,60 @@
+"""Settings: defaults < RAG_* environment variables < CLI flags; read once at entry points."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+DEFAULT_ABSTAIN_THRESHOLD = 0.35
+
+
+def calibrated_threshold() -> float:
+    """The abstention threshold written by `python -m evals calibrate`, else the default."""
+    try:
+        return float(json.loads(CALIBRATION_FILE.read_text())["abstain_threshold"])
+    except (OSError, ValueError, KeyError):
+        return DEFAULT_ABSTAIN_THRESHOLD
+
+
+class Settings(BaseSettings):
+    """Everything configurable; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    store_dir: Path = Path(".rag")
+    chroma_url: str | None = None
+    model_dir: Path = Path.home() / ".cache" / "paper-rag" / "models"
+
+    embedder: str = "all-minilm-l6-v2"
+    chunk_sentences: int = 3  # sentences per window chunk (title prepended); chunk 0 is the whole abstract
+    embed_batch_size: int = 64
+
+    model: str = "default"  # default | fast | smollm2 | a path to a GGUF file or HF model folder
+    backend: Literal["llama-cpp", "transformers", "openai"] = "llama-cpp"
+    n_ctx: int = 4096
+    n_threads: int = max(1, os.cpu_count() or 1)
+    max_new_tokens: int = 192
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = "local"
+    openai_api_key: str = "not-needed"
+    openai_timeout_s: float = 120.0
+    openai_retries: int = 2
+
+    k: int = 10
+    llm_passages: int = 4  # how many of the top-k papers the LLM reads
+    evidence_sentences: int = 2  # sentences per paper given to the LLM
+    abstain_threshold: float = calibrated_threshold()
+
+
+def set_offline_env() -> None:
+    """Entry points call this first: no hub downloads, no telemetry, no analytics."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

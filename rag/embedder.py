@@ -1,0 +1,48 @@
+"""Sentence-transformers embedder loaded from a local model folder (never a hub)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from rag import models
+from rag.config import set_offline_env
+
+
+class SentenceTransformerEmbedder:
+    """Normalized embeddings, so cosine similarity is a dot product."""
+
+    def __init__(self, name: str = "all-minilm-l6-v2", batch_size: int = 64) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self.path = models.path(name)
+
+    @cached_property
+    def _model(self) -> Any:
+        set_offline_env()
+        from sentence_transformers import SentenceTransformer  # heavy: imported on first use only
+
+        return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self._model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer.tokenize(text))
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return [list(map(float, v)) for v in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed([text])[0]

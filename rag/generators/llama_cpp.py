@@ -1,0 +1,48 @@
+"""llama-cpp-python adapter: a GGUF model kept loaded, greedy streaming chat completions."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from rag import models
+from rag.config import Settings
+from rag.errors import GenerationError, ModelMissingError
+
+
+class LlamaCppGenerator:
+    """Greedy decoding with the model's own chat template; the prompt prefix cache is reused across questions."""
+
+    def __init__(self, model: str, settings: Settings) -> None:
+        self.path = models.path(model, settings.model_dir)
+        self.name = models.canonical(model) if models.canonical(model) in models.SPECS else self.path.name
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ModelMissingError(
+                "llama-cpp-python is not installed. Install it with: CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DGGML_AVX=ON "
+                '-DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" pip install --no-cache-dir '
+                "llama-cpp-python==0.3.36  (or set RAG_BACKEND=transformers)"
+            ) from exc
+        with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
+            self.llm: Any = Llama(
+                model_path=str(self.path),
+                n_ctx=settings.n_ctx,
+                n_threads=settings.n_threads,
+                n_batch=512,
+                verbose=False,
+            )
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+        try:
+            chunks = self.llm.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True, seed=0
+            )
+            for chunk in chunks:
+                delta = chunk["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+        except (RuntimeError, ValueError) as exc:
+            raise GenerationError(f"The model {self.name} failed while generating: {exc}") from exc

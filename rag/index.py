@@ -1,0 +1,69 @@
+"""The paper index: the Chroma store and the keyword index, opened together and kept in step."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from rag.chunking import chunking_fingerprint
+from rag.config import Settings
+from rag.keyword_index import KeywordIndex
+from rag.store import ChromaStore, open_client
+from rag.types import CorpusInfo, Paper
+
+log = logging.getLogger(__name__)
+DIRTY = "dirty-"  # revision prefix set while an ingest run is writing
+
+
+class PaperIndex:
+    """Owns both halves; `keyword` is rebuilt from the store whenever their revisions differ."""
+
+    def __init__(self, settings: Settings, create: bool = False) -> None:
+        self.settings = settings
+        self.fingerprint = chunking_fingerprint(settings.embedder, settings.chunk_sentences)
+        client = open_client(settings.store_dir, settings.chroma_url, create=create)
+        self.store = ChromaStore(client, self.fingerprint, create=create)
+        self._keyword: KeywordIndex | None = None
+
+    @property
+    def keyword_dir(self) -> Path:
+        return self.settings.store_dir / f"keyword-{self.fingerprint}"
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        revision = self.store.revision()
+        if self._keyword is None or self._keyword.revision != revision:
+            loaded = KeywordIndex.load(self.keyword_dir)
+            self._keyword = loaded if loaded and loaded.revision == revision else self.rebuild_keyword(revision)
+        return self._keyword
+
+    def rebuild_keyword(self, revision: str | None = None) -> KeywordIndex:
+        """Rebuild BM25 from the papers in the store; a half-written (dirty) store gets a fresh revision."""
+        revision = revision if revision is not None else self.store.revision()
+        if not revision or revision.startswith(DIRTY):
+            revision = self.store.set_revision()
+        log.info("rebuilding the keyword index from the store (revision %s)", revision)
+        index = KeywordIndex.build(self.store.iter_papers(), revision)
+        index.save(self.keyword_dir)
+        self._keyword = index
+        return index
+
+    def mark_dirty(self) -> None:
+        if not self.store.revision().startswith(DIRTY):
+            self.store.set_revision(DIRTY + self.store.revision())
+
+    def corpus_info(self) -> CorpusInfo:
+        catalog = self.keyword.catalog
+        sources: dict[str, int] = {}
+        for srcs in catalog.sources:
+            for source in srcs:
+                sources[source] = sources.get(source, 0) + 1
+        return CorpusInfo(len(catalog.doc_ids), self.store.count_chunks(), dict(sorted(sources.items())))
+
+    def find_papers(self, title_query: str, limit: int = 50) -> list[Paper]:
+        """Papers whose title (or untitled descriptor) contains every word of the query."""
+        words = title_query.lower().split()
+        catalog = self.keyword.catalog
+        hits = [d for d, t in zip(catalog.doc_ids, catalog.titles, strict=True) if all(w in t.lower() for w in words)]
+        found = self.store.papers(hits[:limit])
+        return [found[d] for d in hits[:limit] if d in found]

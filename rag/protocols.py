@@ -1,0 +1,45 @@
+"""The four seams: Embedder, Store, Retriever, Generator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from rag.types import Chunk, Filters, Paper, Passage
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class Store(Protocol):
+    def upsert(self, papers: Sequence[Paper], chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None: ...
+
+    def delete(self, doc_ids: Sequence[str]) -> None: ...
+
+    def content_hashes(self) -> dict[str, str]: ...
+
+    def papers(self, doc_ids: Sequence[str]) -> dict[str, Paper]: ...
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]: ...
+
+    def query(self, vector: list[float], n: int, filters: Filters) -> list[tuple[str, str, float]]: ...
+
+    def count_papers(self) -> int: ...
+
+    def count_chunks(self) -> int: ...
+
+
+class Retriever(Protocol):
+    def retrieve(self, question: str, k: int, filters: Filters) -> list[Passage]: ...
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]: ...

@@ -1,0 +1,67 @@
+"""Recognise metadata filters written in a question ("papers by Changdae Oh", "since 2023", "from the X page")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.types import Filters
+
+_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[a-z]{1,4}\s+)?[A-Z][\w'’.-]*){1,3}"
+_AUTHOR = re.compile(rf"\b(?:papers?\s+|work\s+)?(?:written\s+|authored\s+|co-authored\s+)?by\s+(?P<name>{_NAME})")
+_AUTHOR_POSSESSIVE = re.compile(rf"\b(?P<name>{_NAME})(?:'s|’s)?\s+(?:papers?|work|publications?|profile|page)\b")
+_SOURCE = re.compile(
+    r"\bfrom\s+(?:the\s+)?(?P<src>[\w .,'&-]+?)\s+(?:page|listing|lab|laboratory|file|profile|collection)\b",
+    re.IGNORECASE,
+)
+_SOURCE_NAMED = re.compile(r"\bthe\s+(?P<src>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)\s+(?:lab|laboratory|page|listing)\b")
+_BETWEEN = re.compile(r"\b(?:between|from)\s+((?:19|20)\d\d)\s+(?:and|to|-|–)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
+_SINCE = re.compile(r"\b(?:since|after|from|starting(?: in)?)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_BEFORE = re.compile(r"\b(before|until|up to|through)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_IN_YEAR = re.compile(r"\b(?:in|during|published in|from the year)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_STOP_NAMES = {"The", "This", "That", "These", "Using", "Which", "What", "Are", "Is", "Did", "Does", "List", "Show", "Find"}
+
+
+def recognise(question: str) -> tuple[Filters, str]:
+    """Filters written in the question, and the question with those phrases removed for ranking."""
+    filters = Filters()
+    rest = question
+    if m := _BETWEEN.search(rest) or _RANGE.search(rest):
+        lo, hi = sorted((int(m.group(1)), int(m.group(2))))
+        filters = replace(filters, year_from=lo, year_to=hi)
+        rest = rest.replace(m.group(0), " ")
+    else:
+        if m := _SINCE.search(rest):
+            filters = replace(filters, year_from=int(m.group(1)) + (1 if m.group(0).lower().startswith("after") else 0))
+            rest = rest.replace(m.group(0), " ")
+        if m := _BEFORE.search(rest):
+            year = int(m.group(2))
+            filters = replace(filters, year_to=year - 1 if m.group(1).lower() == "before" else year)
+            rest = rest.replace(m.group(0), " ")
+        if filters.year_from is None and filters.year_to is None and (m := _IN_YEAR.search(rest)):
+            filters = replace(filters, year_from=int(m.group(1)), year_to=int(m.group(1)))
+            rest = rest.replace(m.group(0), " ")
+    for pattern in (_AUTHOR, _AUTHOR_POSSESSIVE):
+        m = pattern.search(rest)
+        words = m.group("name").split() if m else []
+        while words and words[0] in _STOP_NAMES:
+            words = words[1:]
+        if m and len(words) >= 2:
+            filters = replace(filters, author=re.sub(r"['’]s$", "", " ".join(words)).strip(" .,'’"))
+            rest = rest.replace(m.group(0), " ")
+            break
+    if m := _SOURCE.search(rest) or _SOURCE_NAMED.search(rest):
+        filters = replace(filters, source=m.group("src").strip())
+        rest = rest.replace(m.group(0), " ")
+    return filters, " ".join(rest.split())
+
+
+def combine(explicit: Filters, recognised: Filters) -> Filters:
+    """Explicit options win over what was recognised in the question."""
+    return Filters(
+        year_from=explicit.year_from if explicit.year_from is not None else recognised.year_from,
+        year_to=explicit.year_to if explicit.year_to is not None else recognised.year_to,
+        author=explicit.author or recognised.author,
+        source=explicit.source or recognised.source,
+    )

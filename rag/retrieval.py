@@ -1,0 +1,86 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) results fused by reciprocal rank, one per paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from rag.evidence import select_evidence
+from rag.index import PaperIndex
+from rag.protocols import Embedder
+from rag.query_filters import combine, recognise
+from rag.types import Filters, Passage
+
+RRF_K = 60
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked passages plus what the ranking was based on (for abstention and the UI)."""
+
+    passages: tuple[Passage, ...]
+    filters: Filters
+    top_similarity: float  # best dense cosine similarity among all candidates: the abstention signal
+
+
+class HybridRetriever:
+    """Ranks papers by fused dense and keyword ranks under metadata filters."""
+
+    def __init__(self, index: PaperIndex, embedder: Embedder, mode: Mode = "hybrid", evidence_sentences: int = 2):
+        self.index = index
+        self.embedder = embedder
+        self.mode = mode
+        self.evidence_sentences = evidence_sentences
+
+    def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
+        return list(self.search(question, k, filters or Filters()).passages)
+
+    def search(self, question: str, k: int, explicit: Filters, recognise_filters: bool = True) -> Retrieval:
+        recognised, rest = recognise(question) if recognise_filters else (Filters(), question)
+        catalog = self.index.keyword.catalog
+        recognised = _keep_matching(recognised, catalog)
+        filters = combine(explicit, recognised)
+        query = rest if recognised != Filters() and len(rest.split()) >= 2 else question
+        mask = None if filters.is_empty() else catalog.matching(filters)
+        if mask is not None and not mask.any():
+            return Retrieval((), filters, 0.0)
+
+        dense: dict[str, tuple[float, str]] = {}  # doc_id -> (best chunk similarity, that chunk's text)
+        if self.mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_query(query)
+            where = None
+            if mask is not None:
+                where = {"doc_id": {"$in": [d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok]}}
+            for doc_id, text, sim in self.index.store.query(vector, n=k * 5, where=where):
+                if doc_id not in dense or sim > dense[doc_id][0]:
+                    dense[doc_id] = (sim, text)
+        keyword = self.index.keyword.search(query, n=k * 3, mask=mask) if self.mode in ("hybrid", "bm25") else []
+
+        fused: dict[str, float] = {}
+        for rank, doc_id in enumerate(sorted(dense, key=lambda d: -dense[d][0])):
+            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (doc_id, _) in enumerate(keyword):
+            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        ranked = sorted(fused, key=lambda d: (-fused[d], d))[:k]
+        papers = self.index.store.papers(ranked)
+        best = 2.0 / (RRF_K + 1)  # a paper ranked first by both lists
+        passages = []
+        for doc_id in ranked:
+            paper = papers.get(doc_id)
+            if paper is None:
+                continue
+            chunk = dense.get(doc_id, (0.0, None))[1]
+            evidence = select_evidence(query, paper.abstract, chunk, self.evidence_sentences)
+            passages.append(Passage(len(passages) + 1, paper, fused[doc_id] / best, evidence))
+        top = max((s for s, _ in dense.values()), default=0.0)
+        return Retrieval(tuple(passages), filters, top)
+
+
+def _keep_matching(recognised: Filters, catalog: Any) -> Filters:
+    """Drop a recognised author or source that matches no paper: it was a misreading, not a constraint."""
+    if recognised.author and not catalog.matching(Filters(author=recognised.author)).any():
+        recognised = replace(recognised, author=None)
+    if recognised.source and not catalog.matching(Filters(source=recognised.source)).any():
+        recognised = replace(recognised, source=None)
+    return recognised

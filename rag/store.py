@@ -1,0 +1,148 @@
+"""Chroma adapter: chunks with vectors and flat metadata; the full Paper record rides on chunk 0."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from rag.config import set_offline_env
+from rag.errors import ConfigError, StoreMismatchError, StoreMissingError, StoreUnavailableError
+from rag.types import Chunk, Paper
+
+COLLECTION_PREFIX = "chunks"
+
+
+def open_client(store_dir: Path, chroma_url: str | None, create: bool) -> Any:
+    """An embedded PersistentClient on disk, or an HttpClient when a server URL is configured."""
+    set_offline_env()
+    import chromadb  # heavy: imported when a store is opened, not at `import rag`
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if chroma_url:
+        parsed = urlparse(chroma_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(f"RAG_CHROMA_URL={chroma_url!r} is not a URL; use e.g. http://127.0.0.1:8000")
+        try:
+            client = chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 80),
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises many transport-level types
+            raise StoreUnavailableError(
+                f"Cannot reach the Chroma server at {chroma_url} ({type(exc).__name__}: {exc}). "
+                "Start it (`chroma run --host 127.0.0.1 --port 8000 --path DIR`) or unset RAG_CHROMA_URL."
+            ) from exc
+        return client
+    if not create and not (store_dir / "chroma.sqlite3").exists():
+        raise StoreMissingError(
+            f"No index at {store_dir.resolve()}. Build it with `python -m ingest` "
+            "(or point RAG_STORE_DIR / --store at an existing index)."
+        )
+    store_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(store_dir), settings=chroma_settings)
+
+
+class ChromaStore:
+    """One Chroma collection named after the embedder+chunking fingerprint; scores are cosine similarity."""
+
+    def __init__(self, client: Any, fingerprint: str, create: bool = False) -> None:
+        self.client = client
+        self.name = f"{COLLECTION_PREFIX}-{fingerprint}"
+        existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        if self.name not in existing and not create:
+            others = sorted(n for n in existing if n.startswith(COLLECTION_PREFIX))
+            if others:
+                raise StoreMismatchError(
+                    f"The index holds {', '.join(others)}, built with other embedder or chunking settings than "
+                    f"the current ones ({self.name}). Re-run `python -m ingest` to index with the current settings."
+                )
+            raise StoreMissingError("The index is empty. Build it with `python -m ingest`.")
+        self.collection = client.get_or_create_collection(
+            self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+
+    # -- revision: lets the keyword index know whether it is in step with the vectors
+    def revision(self) -> str:
+        return str((self.collection.metadata or {}).get("revision", ""))
+
+    def set_revision(self, revision: str | None = None) -> str:
+        revision = revision or uuid.uuid4().hex
+        self.collection.modify(metadata={"revision": revision})
+        return revision
+
+    # -- writing
+    def upsert(self, papers: Sequence[Paper], chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None:
+        """Write window chunks first and chunk 0 last: a paper whose chunk 0 exists is complete."""
+        order = sorted(range(len(chunks)), key=lambda i: chunks[i].index == 0)
+        for part in (
+            [i for i in order if chunks[i].index != 0],
+            [i for i in order if chunks[i].index == 0],
+        ):
+            if part:
+                self.collection.upsert(
+                    ids=[chunks[i].chunk_id for i in part],
+                    documents=[chunks[i].text for i in part],
+                    metadatas=[dict(chunks[i].metadata) for i in part],
+                    embeddings=[vectors[i] for i in part],
+                )
+
+    def delete(self, doc_ids: Sequence[str]) -> None:
+        """Remove every chunk of these papers (chunk 0 first, so a half-deleted paper counts as absent)."""
+        if doc_ids:
+            self.collection.delete(ids=[f"{d}:0" for d in doc_ids])
+            self.collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
+
+    # -- reading
+    def content_hashes(self) -> dict[str, str]:
+        """doc_id -> content_hash of every complete paper."""
+        out: dict[str, str] = {}
+        for meta in self._iter_meta(where={"chunk_index": 0}, include_paper=False):
+            out[str(meta["doc_id"])] = str(meta["content_hash"])
+        return out
+
+    def papers(self, doc_ids: Sequence[str]) -> dict[str, Paper]:
+        if not doc_ids:
+            return {}
+        got = self.collection.get(ids=[f"{d}:0" for d in doc_ids], include=["metadatas"])
+        return {str(m["doc_id"]): Paper.from_json(str(m["paper"])) for m in got["metadatas"] or []}
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
+        for meta in self._iter_meta(where={"chunk_index": 0}, include_paper=True, batch_size=batch_size):
+            yield Paper.from_json(str(meta["paper"]))
+
+    def _iter_meta(self, where: dict[str, Any], include_paper: bool, batch_size: int = 1000) -> Iterator[dict]:
+        offset = 0
+        while True:
+            got = self.collection.get(where=where, include=["metadatas"], limit=batch_size, offset=offset)
+            metas = got["metadatas"] or []
+            yield from metas
+            if len(metas) < batch_size:
+                return
+            offset += batch_size
+
+    def query(self, vector: list[float], n: int, where: dict[str, Any] | None = None) -> list[tuple[str, str, float]]:
+        """Nearest chunks as (doc_id, chunk text, cosine similarity), best first."""
+        total = self.collection.count()
+        if total == 0:
+            return []
+        got = self.collection.query(
+            query_embeddings=[vector],
+            n_results=min(n, total),
+            where=where or None,
+            include=["metadatas", "documents", "distances"],
+        )
+        metas, docs, dists = got["metadatas"][0], got["documents"][0], got["distances"][0]
+        return [(str(m["doc_id"]), str(d), 1.0 - float(x)) for m, d, x in zip(metas, docs, dists, strict=True)]
+
+    def count_chunks(self) -> int:
+        return int(self.collection.count())
+
+    def count_papers(self) -> int:
+        return len(self.content_hashes())

@@ -1,0 +1,32 @@
+"""`python -m ui`: serve the chat app on 127.0.0.1 (offline, never shared)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from rag.config import set_offline_env
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse flags, build the assistant and serve until interrupted."""
+    set_offline_env()
+    parser = argparse.ArgumentParser(prog="python -m ui", description="Serve the paper QA chat app.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--store", type=Path, default=None, help="store directory (default: RAG_STORE_DIR or .rag)")
+    parser.add_argument("--model", default=None, help="generator: default | fast (or smollm2, a GGUF path)")
+    args = parser.parse_args(argv)
+
+    from rag import Assistant, Settings  # after set_offline_env: importing rag may load ML libraries
+    from ui.app import build_app, launch
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = {key: value for key, value in {"store_dir": args.store, "model": args.model}.items() if value}
+    settings = Settings(**overrides)
+    launch(build_app(Assistant(settings), settings), host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

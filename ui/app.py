@@ -1,0 +1,180 @@
+"""Gradio layout and wiring: build_app(assistant, settings) -> gr.Blocks, and launch() with the app's CSS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from rag.config import Settings
+from ui import handlers, render
+from ui.examples import EXAMPLES
+
+CSS = """
+.gradio-container { max-width: 1440px !important; margin: 0 auto !important; }
+#rag-header { padding: 0; }
+#rag-header h1 { font-size: 1.35rem; margin: 0; }
+#rag-header p { margin: 2px 0 0; color: var(--body-text-color-subdued); font-size: 0.9rem; }
+.rag-panel-title { font-size: 1rem; font-weight: 700; margin: 0; }
+#rag-sources { max-height: calc(100vh - 215px); min-height: 300px; overflow-y: auto; padding-right: 4px; }
+#rag-options { gap: 8px; }
+.rag-msg { line-height: 1.5; }
+.rag-cite { color: var(--color-accent); font-weight: 600; font-size: 0.85em; white-space: nowrap; }
+.rag-pending { color: var(--body-text-color-subdued); }
+.rag-abstain, .rag-error { border-left: 4px solid #d97706; background: rgba(245, 158, 11, 0.12);
+  padding: 8px 12px; border-radius: 6px; }
+.rag-msg.rag-error, .rag-notice.rag-error { border-left-color: #dc2626; background: rgba(220, 38, 38, 0.10); }
+.rag-notice-title { font-weight: 700; margin-bottom: 4px; }
+.rag-notice { padding: 8px 12px; border-radius: 6px; border-left: 4px solid var(--color-accent);
+  background: var(--background-fill-secondary); margin: 6px 0; }
+.rag-notice.rag-ok { border-left-color: #16a34a; }
+.rag-sources .rag-notice { border-left-color: #d97706; background: rgba(245, 158, 11, 0.12); }
+.rag-empty p { color: var(--body-text-color-subdued); }
+.rag-heading { font-size: 0.95rem; font-weight: 700; margin: 10px 0 4px; }
+.rag-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;
+  background: var(--background-fill-primary); }
+.rag-card.rag-compact { padding: 6px 10px; margin: 6px 0; }
+.rag-title { font-weight: 600; line-height: 1.35; overflow-wrap: anywhere; }
+.rag-badge { display: inline-block; background: var(--color-accent); color: white; border-radius: 4px;
+  padding: 0 6px; font-size: 0.8em; margin-right: 4px; }
+.rag-score { color: var(--body-text-color-subdued); font-weight: 400; font-size: 0.8em; }
+.rag-meta { font-size: 0.82em; color: var(--body-text-color-subdued); margin: 3px 0 5px; overflow-wrap: anywhere; }
+.rag-meta code { font-size: 0.95em; }
+.rag-abstract { font-size: 0.88em; line-height: 1.5; margin: 0; overflow-wrap: anywhere; }
+.rag-sources mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 2px; }
+.rag-evidence { border-left: 3px solid #fbbf24; margin: 0 0 6px; padding-left: 8px; font-style: italic; }
+.rag-filters { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.rag-chip { display: inline-block; background: var(--background-fill-secondary); border: 1px solid
+  var(--border-color-primary); border-radius: 999px; padding: 0 8px; margin-left: 4px; color: var(--body-text-color); }
+.rag-more { margin-top: 10px; }
+.rag-more summary { cursor: pointer; font-weight: 600; font-size: 0.92em; }
+.rag-table { border-collapse: collapse; font-size: 0.9em; margin-top: 6px; }
+.rag-table th, .rag-table td { border-bottom: 1px solid var(--border-color-primary); padding: 4px 10px;
+  text-align: left; }
+.rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }
+#rag-results { max-height: 520px; overflow-y: auto; }
+"""
+
+HEADER = (
+    "<h1>Paper QA</h1><p>Answers are written by a local model from the indexed abstracts only; "
+    "each [n] refers to a paper in the sources panel.</p>"
+)
+
+
+def _model_choices(settings: Settings) -> list[str]:
+    choices = ["default", "fast"]
+    return choices if settings.model in choices else [*choices, settings.model]
+
+
+def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Blocks:
+    """The whole UI around one assistant; the LLM handlers share one queue slot."""
+
+    def ask(question: str, turns: list[Any], year_from: Any, year_to: Any, author: str, k: Any, model: str) -> Any:
+        yield from handlers.chat_turn(assistant, settings, question, turns, year_from, year_to, author, k, model)
+
+    def show_turn(turns_: list[Any], evt: gr.SelectData) -> str:
+        return handlers.select_turn(turns_, evt.index)
+
+    def upload(path: str | None) -> Any:
+        for status, corpus in handlers.ingest_file(assistant, settings, path):
+            yield status, gr.skip() if corpus is None else corpus
+
+    with gr.Blocks(title="Paper QA", fill_width=True) as demo:
+        turns = gr.State([])
+        gr.HTML(HEADER, elem_id="rag-header")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=420):
+                    chatbot = gr.Chatbot(
+                        label="Conversation",
+                        height="calc(100vh - 390px)",
+                        min_height=300,
+                        render_markdown=False,
+                        sanitize_html=True,
+                        latex_delimiters=[],
+                        allow_tags=False,
+                        buttons=["copy"],
+                        feedback_options=None,
+                        elem_id="rag-chat",
+                        placeholder="Ask about the papers in the collection, or pick an example below.",
+                    )
+                    question = gr.Textbox(
+                        show_label=False,
+                        placeholder="Ask a question about the papers…",
+                        lines=1,
+                        max_lines=4,
+                        submit_btn="Ask",
+                        elem_id="rag-question",
+                    )
+                    with gr.Row(elem_id="rag-options", equal_height=True):
+                        year_from = gr.Textbox(
+                            label="Year from", placeholder="any", min_width=80, elem_id="rag-year-from"
+                        )
+                        year_to = gr.Textbox(label="Year to", placeholder="any", min_width=80, elem_id="rag-year-to")
+                        author = gr.Textbox(
+                            label="Author", placeholder="any", min_width=130, scale=2, elem_id="rag-author"
+                        )
+                        k = gr.Number(
+                            settings.k, label="Passages (k)", precision=0, minimum=1, maximum=50, min_width=90
+                        )
+                        model = gr.Radio(
+                            _model_choices(settings), value=settings.model, label="Model", min_width=150, scale=2
+                        )
+                    with gr.Row(equal_height=True):
+                        examples = gr.Examples(
+                            [[q] for q in EXAMPLES], inputs=[question], label="Examples", preload=False
+                        )
+                        clear = gr.Button("Clear chat", size="sm", scale=0, min_width=100, elem_id="rag-clear")
+                with gr.Column(scale=2, min_width=360):
+                    gr.HTML('<h2 class="rag-panel-title">Sources</h2>', js_on_load=None)
+                    sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources", js_on_load=None)
+            with gr.Tab("Corpus", id="corpus"), gr.Row(equal_height=False):
+                with gr.Column(scale=2):
+                    corpus = gr.HTML(elem_id="rag-corpus", js_on_load=None)
+                    upload_file = gr.File(
+                        label="Add papers: JSONL, CSV, BibTeX or listing-page text",
+                        file_types=list(handlers.UPLOAD_SUFFIXES),
+                        file_count="single",
+                        type="filepath",
+                        elem_id="rag-upload",
+                        height=120,
+                    )
+                    upload_status = gr.HTML(elem_id="rag-upload-status", js_on_load=None)
+                with gr.Column(scale=3):
+                    title_query = gr.Textbox(
+                        label="Search titles",
+                        placeholder="e.g. diffusion",
+                        elem_id="rag-title-search",
+                        submit_btn="Search",
+                    )
+                    results = gr.HTML(render.paper_list_html([], ""), elem_id="rag-results", js_on_load=None)
+
+        ask_inputs = [question, turns, year_from, year_to, author, k, model]
+        ask_outputs = [chatbot, sources, turns, question]
+        llm = {"concurrency_limit": 1, "concurrency_id": "llm"}
+        question.submit(ask, ask_inputs, ask_outputs, api_name="ask", **llm)
+        examples.load_input_event.then(ask, ask_inputs, ask_outputs, api_visibility="private", **llm)
+        clear.click(handlers.clear_chat, None, ask_outputs, api_name="clear", queue=False)
+        chatbot.select(show_turn, [turns], [sources], api_visibility="private", queue=False)
+        demo.load(lambda: handlers.corpus_overview(assistant), None, [corpus], api_name="corpus")
+        title_query.submit(
+            lambda q: handlers.search_titles(assistant, q), [title_query], [results], api_name="search_titles"
+        )
+        upload_file.upload(upload, [upload_file], [upload_status, corpus], api_name="upload", **llm)
+    return demo
+
+
+def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs: Any) -> Any:
+    """Queue (one LLM slot) and serve locally: never shared, no SSR node server, no MCP."""
+    demo.queue(default_concurrency_limit=4)
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        ssr_mode=False,
+        mcp_server=False,
+        css=CSS,
+        theme=gr.themes.Default(primary_hue="indigo"),
+        footer_links=[],
+        **kwargs,
+    )

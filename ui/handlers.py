@@ -1,0 +1,236 @@
+"""Event handlers as plain functions: a chat turn, clear, turn selection, corpus overview, title search, upload."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from rag.config import Settings
+from rag.errors import ConfigError, RagError, StoreMissingError
+from rag.types import Answer, CorpusInfo, Paper
+from ui import render
+
+log = logging.getLogger(__name__)
+
+UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".bib", ".bibtex", ".txt")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+Turn = dict[str, Any]  # {"question", "answer", "html", "sources", "ok"}: plain data so gr.State can copy it
+
+
+class AssistantLike(Protocol):
+    """The part of rag.Assistant the UI uses."""
+
+    def ask(self, question: str, **options: Any) -> Any: ...
+    def corpus_info(self) -> CorpusInfo: ...
+    def find_papers(self, title_query: str, limit: int = 50) -> list[Paper]: ...
+    def reload(self) -> None: ...
+
+
+def to_messages(turns: list[Turn], pending: tuple[str, str] | None = None) -> list[dict[str, str]]:
+    """Chatbot messages (role/content dicts) for the finished turns plus an optional (question, html) in flight."""
+    pairs = [(t["question"], t["html"]) for t in turns] + ([pending] if pending else [])
+    messages = []
+    for question, answer_html in pairs:
+        messages.append({"role": "user", "content": render.user_html(question)})
+        messages.append({"role": "assistant", "content": answer_html})
+    return messages
+
+
+def parse_year(value: Any, label: str = "Year") -> int | None:
+    """A year from a form field: blank means no limit; anything else must be a plausible year."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or not str(value).strip():
+        return None
+    text = str(value).strip().removesuffix(".0")
+    if not text.isdigit() or not 1900 <= int(text) <= 2100:
+        raise ConfigError(f"{label} must be a year such as 2022, got {str(value)!r}; clear the field for no limit.")
+    return int(text)
+
+
+def _error_title(err: RagError) -> str:
+    return "No index found" if isinstance(err, StoreMissingError) else "The question could not be answered"
+
+
+def chat_turn(
+    assistant: AssistantLike,
+    settings: Settings,
+    question: str,
+    turns: list[Turn],
+    year_from: Any = None,
+    year_to: Any = None,
+    author: str | None = None,
+    k: Any = 10,
+    model: str | None = None,
+) -> Iterator[tuple[list[dict[str, str]], str, list[Turn], str]]:
+    """Ask one question with the conversation so far; yields (messages, sources html, turns, textbox value)."""
+    turns = list(turns or [])
+    question = (question or "").strip()
+    if not question:
+        yield to_messages(turns), turns[-1]["sources"] if turns else render.EMPTY_SOURCES, turns, ""
+        return
+    yield to_messages(turns, (question, render.chat_html("…", "pending"))), render.pending_sources_html(), turns, ""
+    text = ""
+    answer: Answer | None = None
+    try:
+        options = {
+            "history": [(t["question"], t["answer"]) for t in turns if t["ok"]],
+            "k": max(1, min(50, int(k or settings.k))),
+            "year_from": parse_year(year_from, "Year from"),
+            "year_to": parse_year(year_to, "Year to"),
+            "author": (author or "").strip() or None,
+            "model": None if not model or model == settings.model else model,
+            "stream": True,
+        }
+        for item in assistant.ask(question, **options):
+            if isinstance(item, str):
+                text += item
+                pending = (question, render.chat_html(text + " ▍", "pending"))
+                yield to_messages(turns, pending), render.pending_sources_html(), turns, ""
+            else:
+                answer = item
+        if answer is None:
+            raise RagError("The assistant finished without an answer; try again.")
+    except RagError as err:
+        log.warning("question failed: %s", err)
+        turn = {
+            "question": question,
+            "answer": "",
+            "ok": False,
+            "sources": render.error_sources_html(str(err)),
+            "html": render.chat_html(str(err), "error", title=_error_title(err)),
+        }
+    else:
+        if answer.abstained:
+            html_ = render.chat_html(answer.answer, "abstain", title="Not answered by this collection")
+        else:
+            html_ = render.chat_html(answer.answer, "answer")
+        turn = {
+            "question": question,
+            "answer": answer.answer,
+            "ok": True,
+            "html": html_,
+            "sources": render.sources_html(answer),
+        }
+    turns = [*turns, turn]
+    yield to_messages(turns), turn["sources"], turns, ""
+
+
+def clear_chat() -> tuple[list[dict[str, str]], str, list[Turn], str]:
+    """Empty chat, empty sources panel, no history."""
+    return [], render.EMPTY_SOURCES, [], ""
+
+
+def select_turn(turns: list[Turn], message_index: Any) -> str:
+    """Sources of the turn whose message was clicked (two chat messages per turn)."""
+    index = message_index[0] if isinstance(message_index, list | tuple) else message_index
+    if not turns or not isinstance(index, int) or not 0 <= index // 2 < len(turns):
+        return turns[-1]["sources"] if turns else render.EMPTY_SOURCES
+    return turns[index // 2]["sources"]
+
+
+def corpus_overview(assistant: AssistantLike) -> str:
+    """Papers indexed and counts per source file, or why there are none."""
+    try:
+        return render.corpus_html(assistant.corpus_info())
+    except StoreMissingError as err:
+        return render.notice_html(f"No index yet. {err}\nUpload a file below to start one.", "info")
+    except RagError as err:
+        return render.notice_html(str(err), "error")
+
+
+def search_titles(assistant: AssistantLike, query: str) -> str:
+    """Papers whose title matches the query."""
+    query = (query or "").strip()
+    if not query:
+        return render.paper_list_html([], "")
+    try:
+        return render.paper_list_html(assistant.find_papers(query, limit=50), query)
+    except RagError as err:
+        return render.notice_html(str(err), "error")
+
+
+def _tail(path: Path, limit: int = 4000) -> str:
+    text = path.read_text(errors="replace")[-limit:]
+    return text.replace("\r", "\n")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def ingest_command(path: str | Path, settings: Settings) -> list[str]:
+    """The ingestion subprocess: strict, JSON report, into the app's store."""
+    return [
+        sys.executable,
+        "-m",
+        "ingest",
+        str(path),
+        "--store",
+        str(Path(settings.store_dir).resolve()),
+        "--json",
+        "--strict",
+    ]
+
+
+def ingest_file(
+    assistant: AssistantLike, settings: Settings, path: str | Path | None, poll_s: float = 0.5
+) -> Iterator[tuple[str, str | None]]:
+    """Ingest an uploaded file in a subprocess; yields (status html, corpus html or None while it runs)."""
+    if not path:
+        yield render.notice_html("Choose a file to upload.", "info"), corpus_overview(assistant)
+        return
+    path = Path(path)
+    name = path.name
+    if path.suffix.lower() not in UPLOAD_SUFFIXES:
+        kinds = ", ".join(UPLOAD_SUFFIXES)
+        reason = f"Rejected: {name}: unsupported file type '{path.suffix or '(none)'}'; upload one of {kinds}."
+        yield render.notice_html(f"{reason}\nThe store is unchanged.", "error"), corpus_overview(assistant)
+        return
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+    with tempfile.TemporaryDirectory(prefix="rag-ingest-") as tmp:
+        out_path, err_path = Path(tmp, "stdout"), Path(tmp, "stderr")
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            proc = subprocess.Popen(
+                ingest_command(path, settings),
+                stdout=out,
+                stderr=err,
+                env=env,
+                cwd=PROJECT_ROOT,
+                stdin=subprocess.DEVNULL,
+            )
+            start = time.monotonic()
+            while proc.poll() is None:
+                progress = _last_line(_tail(err_path))
+                status = f"Ingesting {name}… {time.monotonic() - start:.0f} s" + (f"\n{progress}" if progress else "")
+                yield render.notice_html(status, "info"), None
+                time.sleep(poll_s)
+        stdout, stderr = out_path.read_text(errors="replace"), _tail(err_path)
+    yield _ingest_result(assistant, name, proc.returncode, stdout, stderr)
+
+
+def _ingest_result(assistant: AssistantLike, name: str, code: int, stdout: str, stderr: str) -> tuple[str, str | None]:
+    try:
+        report = json.loads(stdout)
+    except json.JSONDecodeError:
+        report = None
+    if code == 0 and isinstance(report, dict):
+        try:
+            assistant.reload()
+        except RagError as err:
+            return render.notice_html(f"{name} was ingested but the index could not be reopened: {err}", "error"), None
+        return render.ingest_report_html(name, report, accepted=True), corpus_overview(assistant)
+    log.warning("ingest of %s failed (exit %s): %s", name, code, stderr)
+    if isinstance(report, dict) and report.get("skipped"):
+        return render.ingest_report_html(name, report, accepted=False), corpus_overview(assistant)
+    reason = _last_line(stderr) or f"the ingest process exited with code {code}"
+    status = render.notice_html(f"Rejected: {name}: {reason}\nThe store is unchanged.", "error")
+    return status, corpus_overview(assistant)
