@@ -1,4 +1,4 @@
-"""CLI: python -m rag "QUESTION" [--json] [--store DIR] [--k N] [--year-from Y] [--year-to Y] [--author NAME] [--model NAME]."""
+"""CLI: python -m rag "QUESTION" [--json] [--store DIR] [--k N] [--year-from Y] [--year-to Y] [--author A]."""
 
 from __future__ import annotations
 

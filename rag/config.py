@@ -58,3 +58,5 @@ def set_offline_env() -> None:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # quiet model loading on stderr
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 _ANAPHORA = re.compile(
-    r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|method|model|approach|authors?|study|work))\b",
+    r"\b(they|them|their|theirs|it|its|this|that|these|those"
+    r"|the (?:paper|method|model|approach|authors?|study|work))\b",
     re.IGNORECASE,
 )
 

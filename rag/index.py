@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
-from rag.chunking import chunking_fingerprint
+from rag.chunking import chunk_paper, chunking_fingerprint
 from rag.config import Settings
 from rag.keyword_index import KeywordIndex
+from rag.protocols import Embedder
 from rag.store import ChromaStore, open_client
 from rag.types import CorpusInfo, Paper
 
@@ -47,6 +49,27 @@ class PaperIndex:
         index.save(self.keyword_dir)
         self._keyword = index
         return index
+
+    def write(self, papers: Sequence[Paper], embedder: Embedder, replace: Sequence[str] = ()) -> int:
+        """Chunk, embed and store papers (removing the old chunks of `replace` first); returns chunks written.
+        The keyword index catches up at the next `commit()`."""
+        if not papers:
+            return 0
+        self.mark_dirty()
+        chunks = [c for p in papers for c in chunk_paper(p, self.settings.chunk_sentences)]
+        vectors = embedder.embed([c.text for c in chunks])
+        self.store.delete(list(replace))
+        self.store.upsert(papers, chunks, vectors)
+        return len(chunks)
+
+    def remove(self, doc_ids: Sequence[str]) -> None:
+        if doc_ids:
+            self.mark_dirty()
+            self.store.delete(doc_ids)
+
+    def commit(self) -> None:
+        """Mark the store consistent under a new revision and rebuild the keyword index to match it."""
+        self.rebuild_keyword(self.store.set_revision())
 
     def mark_dirty(self) -> None:
         if not self.store.revision().startswith(DIRTY):

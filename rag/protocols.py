@@ -9,8 +9,8 @@ from rag.types import Chunk, Filters, Paper, Passage
 
 
 class Embedder(Protocol):
-    name: str
-    dimension: int
+    @property
+    def name(self) -> str: ...
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 

@@ -20,7 +20,7 @@ _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
 _SINCE = re.compile(r"\b(?:since|after|from|starting(?: in)?)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _BEFORE = re.compile(r"\b(before|until|up to|through)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _IN_YEAR = re.compile(r"\b(?:in|during|published in|from the year)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
-_STOP_NAMES = {"The", "This", "That", "These", "Using", "Which", "What", "Are", "Is", "Did", "Does", "List", "Show", "Find"}
+_STOP_NAMES = {"The", "This", "That", "These", "Using", "Which", "What", "Are", "Is", "Did", "Does", "List", "Show"}
 
 
 def recognise(question: str) -> tuple[Filters, str]:

@@ -65,7 +65,7 @@ class HybridRetriever:
         ranked = sorted(fused, key=lambda d: (-fused[d], d))[:k]
         papers = self.index.store.papers(ranked)
         best = 2.0 / (RRF_K + 1)  # a paper ranked first by both lists
-        passages = []
+        passages: list[Passage] = []
         for doc_id in ranked:
             paper = papers.get(doc_id)
             if paper is None:

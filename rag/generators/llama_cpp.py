@@ -22,7 +22,7 @@ class LlamaCppGenerator:
             from llama_cpp import Llama
         except ImportError as exc:
             raise ModelMissingError(
-                "llama-cpp-python is not installed. Install it with: CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DGGML_AVX=ON "
+                'llama-cpp-python is not installed. Install it with: CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON '
                 '-DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" pip install --no-cache-dir '
                 "llama-cpp-python==0.3.36  (or set RAG_BACKEND=transformers)"
             ) from exc

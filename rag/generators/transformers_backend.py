@@ -27,15 +27,17 @@ class TransformersGenerator:
             folder, kwargs["gguf_file"] = path.parent, path.name
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder), **kwargs)
-        self.model = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32, **kwargs).to(self.device)
+        loaded: Any = AutoModelForCausalLM.from_pretrained(str(folder), dtype=torch.float32, **kwargs)
+        self.model = loaded.to(self.device)
         self.model.eval()
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         from transformers import TextIteratorStreamer
 
-        inputs = self.tokenizer.apply_chat_template(
+        encoded: Any = self.tokenizer.apply_chat_template(
             messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
-        ).to(self.device)
+        )
+        inputs = encoded.to(self.device)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
 

@@ -1,0 +1,71 @@
+"""Shared fixtures: real bundled papers, the real embedder (loaded once), fresh stores in tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.embedder import SentenceTransformerEmbedder
+from rag.types import Paper
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "data" / "seeds"
+TITLE_LINES_FILE = SEEDS / "004_3699ef32a6941384.txt"
+
+
+def title_line_papers(n: int) -> list[Paper]:
+    """The first n papers of the title/abstract-lines file, read directly (independent of the parsers)."""
+    lines = [line.strip() for line in TITLE_LINES_FILE.read_text().splitlines() if line.strip()][2:]
+    lines[0] = lines[0].removeprefix("Subscribe")
+    papers = []
+    for i in range(0, 2 * n, 2):
+        title, abstract = lines[i], lines[i + 1]
+        papers.append(Paper(doc_id=f"p{i // 2}", title=title, abstract=abstract, sources=(TITLE_LINES_FILE.name,)))
+    return papers
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def sample_papers() -> dict[str, Paper]:
+    by_title = {p.title.split(":")[0]: p for p in title_line_papers(45) if p.title}
+    return by_title
+
+
+class ScriptedGenerator:
+    """Generator fake for fast unit tests: answers with a fixed text (or a function of the messages)."""
+
+    name = "scripted"
+
+    def __init__(self, reply):
+        self.reply = reply
+        self.calls: list[list[dict[str, str]]] = []
+
+    def stream(self, messages, max_tokens):
+        self.calls.append(messages)
+        text = self.reply(messages) if callable(self.reply) else self.reply
+        for word in text.split(" "):
+            yield word + " "
+
+
+@pytest.fixture(scope="session")
+def small_store(tmp_path_factory, embedder):
+    """A real Chroma store + keyword index of 40 real abstracts, with years and authors for filter tests."""
+    from dataclasses import replace
+
+    from rag.config import Settings
+    from rag.index import PaperIndex
+
+    papers = [
+        replace(p, year=2019 + i % 6, authors=(f"Author{i % 4} Tester", "Changdae Oh" if i % 5 == 0 else "Kim Lee"))
+        for i, p in enumerate(title_line_papers(40))
+    ]
+    settings = Settings(store_dir=tmp_path_factory.mktemp("store"))
+    index = PaperIndex(settings, create=True)
+    index.write(papers, embedder)
+    index.commit()
+    return settings, papers

@@ -1,0 +1,102 @@
+"""The QA pipeline around the LLM, with a real store and embedder and a scripted generator."""
+
+import pytest
+
+from rag.config import Settings
+from rag.errors import EmptyQuestionError, StoreMismatchError, StoreMissingError
+from rag.qa import Assistant
+from rag.types import Answer
+from tests.conftest import ScriptedGenerator
+
+HASHING_Q = "How can a deep hashing model be trained with just one learning objective?"
+
+
+def assistant_with(small_store, reply):
+    settings, _ = small_store
+    generator = ScriptedGenerator(reply)
+    return Assistant(settings, generator=generator), generator
+
+
+def test_answer_cites_the_right_paper_with_evidence(small_store):
+    assistant, _ = assistant_with(small_store, "A single cosine similarity objective is enough for deep hashing [1].")
+    answer = assistant.ask(HASHING_Q)
+    assert not answer.abstained
+    assert answer.citations[0].paper.title.startswith("One Loss for All")
+    assert answer.citations[0].evidence in answer.citations[0].paper.abstract
+    assert answer.passages[0].paper.title.startswith("One Loss for All")
+
+
+def test_json_contract(small_store):
+    assistant, _ = assistant_with(small_store, "A single cosine similarity objective is enough for deep hashing [1].")
+    data = assistant.ask(HASHING_Q, k=5).to_dict()
+    assert set(data) == {"question", "answer", "abstained", "citations", "passages", "filters", "timings_ms", "models"}
+    assert set(data["citations"][0]) == {"n", "doc_id", "title", "authors", "year", "sources", "evidence"}
+    assert set(data["passages"][0]) == {"rank", "doc_id", "title", "text", "score", "used"}
+    assert set(data["filters"]) >= {"year_from", "year_to", "author"}
+    assert set(data["timings_ms"]) == {"retrieve", "generate", "first_token", "total"}
+    assert len(data["passages"]) == 5
+    assert [p["rank"] for p in data["passages"]] == [1, 2, 3, 4, 5]
+    assert len({p["doc_id"] for p in data["passages"]}) == 5  # one entry per paper
+    assert sum(p["used"] for p in data["passages"]) == Settings().llm_passages
+
+
+def test_streaming_yields_deltas_then_the_answer(small_store):
+    assistant, _ = assistant_with(small_store, "A single cosine similarity objective is enough for deep hashing [1].")
+    items = list(assistant.ask(HASHING_Q, stream=True))
+    assert all(isinstance(i, str) for i in items[:-1])
+    assert len(items) > 2
+    assert isinstance(items[-1], Answer)
+
+
+def test_out_of_corpus_question_abstains_before_generation(small_store):
+    assistant, generator = assistant_with(small_store, "Paris [1].")
+    answer = assistant.ask("What is the boiling point of ethanol at sea level?")
+    assert answer.abstained
+    assert generator.calls == []  # decided in code, the model was never asked
+    assert "doesn't answer" in answer.answer
+    assert answer.passages  # the closest papers are still listed
+
+
+def test_unsupported_generation_abstains_after_generation(small_store):
+    assistant, generator = assistant_with(small_store, "The method was invented in ancient Rome by Julius Caesar [1].")
+    answer = assistant.ask(HASHING_Q)
+    assert generator.calls
+    assert answer.abstained
+    assert answer.citations == ()
+
+
+def test_explicit_and_recognised_filters(small_store):
+    _settings, papers = small_store
+    assistant, _ = assistant_with(small_store, "x")
+    recent = assistant.retrieve("learning", k=10, year_from=2023)
+    assert recent
+    assert all(p.paper.year >= 2023 for p in recent)
+    answer = assistant.ask("Which papers by Changdae Oh are about learning?")
+    assert answer.filters.author == "Changdae Oh"
+    assert answer.passages
+    assert all("Changdae Oh" in p.paper.authors for p in answer.passages)
+    expected = {p.doc_id for p in papers if "Changdae Oh" in p.authors}
+    assert {p.paper.doc_id for p in answer.passages} <= expected
+
+
+def test_filter_matching_nothing_returns_no_passages(small_store):
+    assistant, _ = assistant_with(small_store, "x")
+    assert assistant.retrieve("learning", year_from=1990, year_to=1991) == []
+
+
+def test_empty_question_is_a_clear_error(small_store):
+    assistant, _ = assistant_with(small_store, "x")
+    with pytest.raises(EmptyQuestionError, match="empty"):
+        assistant.ask("   ")
+
+
+def test_missing_store_says_to_ingest(tmp_path):
+    with pytest.raises(StoreMissingError, match="python -m ingest"):
+        Assistant(Settings(store_dir=tmp_path / "nothing"), generator=ScriptedGenerator("x")).ask("anything at all?")
+
+
+def test_store_built_with_other_settings_is_refused(small_store):
+    settings, _ = small_store
+    other = settings.model_copy(update={"chunk_sentences": 5})
+    with pytest.raises(StoreMismatchError, match="python -m ingest"):
+        Assistant(other, generator=ScriptedGenerator("x")).retrieve("hashing")

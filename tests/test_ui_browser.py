@@ -1,0 +1,151 @@
+"""A real headless Chromium on the served app: streamed cited answer, sources, literal corpus text, upload."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests import ui_fakes
+from tests.ui_fakes import ROOT, RecordingAssistant, serve, write_jsonl
+from ui.app import build_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+QUESTION = "How does BlackVIP adapt a pre-trained model without access to its parameters?"
+XSS_QUESTION = "Do calibration and robustness improve together when fine-tuning zero-shot models?"
+WATCH_STREAMING = """() => {
+  window.__sawStreaming = false;
+  new MutationObserver(() => {
+    if (document.querySelector('#rag-chat .rag-streaming')) window.__sawStreaming = true;
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app over the real Assistant (smollm2) and a store ingested from a seed subset; served on a free port."""
+    assistant, settings = ui_fakes.fake_assistant(tmp_path_factory.mktemp("ui-browser"))  # or ui_fakes.fake_assistant
+    with serve(build_app(RecordingAssistant(assistant), settings)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `apt-get update && apt-get install -y chromium`")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    context = browser.new_context(viewport={"width": 1366, "height": 850})
+    page = context.new_page()
+    page.dialogs = []  # every alert/confirm/prompt: an injected script would land here
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(app)
+    page.wait_for_selector("#rag-question textarea")
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def ask(page, question: str) -> None:
+    page.evaluate(WATCH_STREAMING)
+    page.fill("#rag-question textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#rag-sources .rag-card') && !document.querySelector('#rag-chat .rag-streaming')"
+        " && !document.querySelector('#rag-chat .rag-pending')",
+        timeout=300_000,
+    )
+
+
+def test_streamed_answer_with_citations_and_sources(page):
+    shot(page, "01-start")
+    ask(page, QUESTION)
+    assert page.evaluate("window.__sawStreaming")
+    shot(page, "02-answer")
+    answer = page.locator("#rag-chat .rag-msg.rag-answer").last
+    assert answer.is_visible()
+    markers = set(re.findall(r"\[(\d+)\]", " ".join(answer.locator(".rag-cite").all_inner_texts())))
+    assert markers
+    badges = page.locator("#rag-sources .rag-badge").all_inner_texts()
+    assert {f"[{n}]" for n in markers} <= set(badges)
+    sources = page.locator("#rag-sources")
+    assert "BlackVIP" in sources.inner_text()
+    assert sources.locator("mark").count() >= 1
+    assert page.dialogs == []
+
+
+def test_script_in_corpus_text_shows_literally_and_never_runs(page):
+    ask(page, XSS_QUESTION)
+    sources = page.locator("#rag-sources")
+    for details in sources.locator("details").all():
+        details.evaluate("el => el.open = true")
+    text = sources.inner_text()
+    assert "<script>alert(1)</script> Robust fine-tuning of zero-shot models" in text
+    assert "<img src=x onerror=alert(2)>" in text
+    assert sources.locator("script").count() == 0
+    assert sources.locator("img").count() == 0
+    assert page.locator("#rag-sources a[href^='javascript']").count() == 0
+    card = sources.locator(".rag-card", has_text="<script>alert(1)</script>").first
+    card.scroll_into_view_if_needed()
+    shot(page, "03-literal-script")
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+
+
+def test_corpus_tab_search_and_upload(page, tmp_path):
+    page.get_by_role("tab", name="Corpus").click()
+    corpus = page.locator("#rag-corpus")
+    corpus.get_by_text("papers indexed").wait_for()
+    before = int(re.search(r"(\d+) papers indexed", corpus.inner_text()).group(1))
+    page.fill("#rag-title-search textarea", "script")
+    page.keyboard.press("Enter")
+    page.locator("#rag-results").get_by_text("paper(s) match").wait_for()
+    assert "<script>alert(1)</script>" in page.locator("#rag-results").inner_text()
+    shot(page, "04-corpus")
+
+    upload = write_jsonl(
+        tmp_path / "browser_upload.jsonl",
+        [
+            {
+                "title": "Sparse autoencoders for tabular anomaly detection",
+                "authors": ["Grace Hopper"],
+                "year": 2022,
+                "abstract": "Sparse autoencoders detect anomalies in tabular data. They beat isolation forests.",
+            }
+        ],
+    )
+    page.set_input_files("#rag-upload input[type=file]", str(upload))
+    page.locator("#rag-upload-status").get_by_text("ingested").wait_for(timeout=300_000)
+    status = page.locator("#rag-upload-status").inner_text()
+    assert "browser_upload.jsonl ingested: 1 added" in status
+    page.wait_for_function(
+        f"() => /{before + 1} papers indexed/.test(document.querySelector('#rag-corpus').innerText)", timeout=30_000
+    )
+    assert "browser_upload.jsonl" in corpus.inner_text()
+    shot(page, "05-uploaded")
+    assert page.dialogs == []

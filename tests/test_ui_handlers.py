@@ -1,0 +1,288 @@
+"""UI handlers and HTML rendering as plain functions, driven by the stand-in assistant."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from rag.config import Settings
+from rag.errors import GenerationError, StoreMissingError
+from rag.types import Answer, Citation, Passage
+from tests.ui_fakes import ANSWER_TEXT, BLACKVIP, EVIL, UNTITLED, FakeAssistant
+from ui import handlers, render
+
+QUESTION = "How does BlackVIP adapt a pre-trained model without access to its parameters?"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(store_dir=tmp_path / "store", model="default")
+
+
+def run_turn(assistant, settings, question, turns=(), **options):
+    return list(handlers.chat_turn(assistant, settings, question, list(turns), **options))
+
+
+def assistant_text(messages):
+    return messages[-1]["content"]
+
+
+def assert_inert(html: str) -> None:
+    """No corpus text became markup: no raw script/img tags, event handlers or javascript: links."""
+    lowered = html.lower()
+    assert "<script" not in lowered
+    assert "<img" not in lowered
+    assert "<b>" not in lowered
+    assert not re.search(r"<[^>]*\son\w+=", lowered)
+    assert 'href="javascript' not in lowered
+
+
+def test_answer_streams_then_shows_cited_markers_and_sources(settings):
+    updates = run_turn(FakeAssistant(), settings, QUESTION)
+    streamed = [assistant_text(u[0]) for u in updates[1:-1]]
+    assert len(streamed) > 5
+    assert all("rag-streaming" in s for s in streamed)
+    assert len(streamed[-1]) > len(streamed[0])
+    messages, sources, turns, textbox = updates[-1]
+    assert textbox == ""
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert '<span class="rag-cite">[1]</span>' in assistant_text(messages)
+    assert '<span class="rag-cite">[2]</span>' in assistant_text(messages)
+    assert "BlackVIP: Black-Box Visual Prompting" in sources
+    assert '<span class="rag-badge">[1]</span>' in sources
+    assert "<mark>In this work, we propose black-box visual prompting (BlackVIP)" in sources
+    assert "Changdae Oh, Hyeji Hwang, Hee-young Lee et al." in sources
+    assert "2023" in sources
+    assert "002_87569abedee599f0.txt" in sources
+    assert 'href="https://arxiv.org/abs/2303.14773"' in sources
+    assert turns == [{**turns[0], "question": QUESTION, "answer": ANSWER_TEXT, "ok": True}]
+
+
+def test_uncited_passages_are_collapsed(settings):
+    sources = run_turn(FakeAssistant(), settings, QUESTION)[-1][1]
+    details = sources[sources.index("<details") :]
+    assert "Other retrieved papers, not cited (1)" in details
+    assert UNTITLED.label in details
+    assert BLACKVIP.title not in details
+
+
+def test_corpus_text_is_rendered_literally(settings):
+    messages, sources, _, _ = run_turn(FakeAssistant(), settings, "<img src=x onerror=alert(9)> and BlackVIP?")[-1]
+    html = sources + "".join(m["content"] for m in messages)
+    assert_inert(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Robust fine-tuning" in sources
+    assert "&lt;img src=x onerror=alert(2)&gt;" in sources
+    assert "Mallory &lt;b&gt;Evil&lt;/b&gt;" in sources
+    assert "evil&lt;img&gt;.jsonl" in sources
+    assert "&#36;&#123;alert(3)&#125;" in sources  # no template syntax survives for gr.HTML's template engine
+    assert 'href="https://example.org/paper?a=1&amp;b=2"' in sources
+    assert "&lt;img src=x onerror=alert(9)&gt;" in messages[0]["content"]
+
+
+def test_follow_up_passes_the_conversation(settings):
+    assistant = FakeAssistant()
+    turns = run_turn(assistant, settings, QUESTION)[-1][2]
+    messages, _, turns, _ = run_turn(assistant, settings, "And what are its two components?", turns)[-1]
+    assert assistant.calls[-1]["history"] == [(QUESTION, ANSWER_TEXT)]
+    assert assistant.calls[-1]["stream"] is True
+    assert len(messages) == 4
+    assert len(turns) == 2
+
+
+def test_controls_are_passed_to_the_assistant(settings):
+    assistant = FakeAssistant()
+    run_turn(assistant, settings, QUESTION, year_from="2021", year_to=" ", author=" Changdae Oh ", k=5, model="fast")
+    call = assistant.calls[-1]
+    assert (call["year_from"], call["year_to"], call["author"], call["k"], call["model"]) == (
+        2021,
+        None,
+        "Changdae Oh",
+        5,
+        "fast",
+    )
+    run_turn(assistant, settings, QUESTION, year_from=None, year_to=2024.0, author="", k=None, model="default")
+    call = assistant.calls[-1]
+    assert (call["year_from"], call["year_to"], call["author"], call["k"], call["model"]) == (
+        None,
+        2024,
+        None,
+        settings.k,
+        None,
+    )
+
+
+def test_recognised_filters_are_shown(settings):
+    sources = run_turn(FakeAssistant(), settings, "What did Changdae Oh publish since 2023?")[-1][1]
+    assert '<span class="rag-chip">from 2023</span>' in sources
+    sources = run_turn(FakeAssistant(), settings, QUESTION, year_from="2020", year_to="2024", author="Oh")[-1][1]
+    assert '<span class="rag-chip">years 2020–2024</span>' in sources
+    assert '<span class="rag-chip">author: Oh</span>' in sources
+
+
+def test_abstained_answer_is_a_notice_listing_the_closest_papers(settings):
+    messages, sources, turns, _ = run_turn(FakeAssistant(), settings, "Is there water on Mars?")[-1]
+    assert "rag-abstain" in assistant_text(messages)
+    assert "Not answered by this collection" in assistant_text(messages)
+    assert "rag-cite" not in assistant_text(messages)
+    assert "The collection does not answer this question. Closest papers (3)" in sources
+    assert all(f'data-doc-id="{p.doc_id}"' in sources for p in (BLACKVIP, EVIL, UNTITLED))
+    assert turns[0]["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("error", "title"),
+    [
+        (StoreMissingError("No index in /tmp/x: run `python -m ingest` first."), "No index found"),
+        (GenerationError("The model crashed: out of memory; try --model fast."), "The question could not be answered"),
+    ],
+)
+def test_errors_are_readable_in_the_chat_and_the_next_question_works(settings, error, title):
+    assistant = FakeAssistant(error=error)
+    messages, sources, turns, _ = run_turn(assistant, settings, QUESTION)[-1]
+    text = assistant_text(messages)
+    assert "rag-error" in text
+    assert title in text
+    assert render.esc(str(error)) in text
+    assert "rag-error" in sources
+    assistant.error = None
+    messages, _, turns, _ = run_turn(assistant, settings, "Try again: " + QUESTION, turns)[-1]
+    assert "rag-cite" in assistant_text(messages)
+    assert assistant.calls[-1]["history"] == []  # the failed turn is shown but not used as context
+    assert len(turns) == 2
+
+
+def test_a_bad_year_is_explained_without_asking(settings):
+    assistant = FakeAssistant()
+    messages, _, _, _ = run_turn(assistant, settings, QUESTION, year_from="last year")[-1]
+    assert "Check the options" in assistant_text(messages)
+    assert "Year from must be a year such as 2022" in assistant_text(messages)
+    assert assistant.calls == []
+
+
+def test_blank_question_changes_nothing(settings):
+    assistant = FakeAssistant()
+    assert run_turn(assistant, settings, "   ") == [([], render.EMPTY_SOURCES, [], "")]
+    assert assistant.calls == []
+
+
+def test_clear_and_select_turn(settings):
+    assistant = FakeAssistant()
+    turns = run_turn(assistant, settings, QUESTION)[-1][2]
+    turns = run_turn(assistant, settings, "Anything on Mars?", turns)[-1][2]
+    assert handlers.select_turn(turns, 1) == turns[0]["sources"]
+    assert handlers.select_turn(turns, 2) == turns[1]["sources"]
+    assert handlers.select_turn(turns, 99) == turns[-1]["sources"]
+    assert handlers.select_turn([], 0) == render.EMPTY_SOURCES
+    assert handlers.clear_chat() == ([], render.EMPTY_SOURCES, [], "")
+    assert handlers.example_text({"text": "What is X?"}) == "What is X?"
+
+
+def test_evidence_highlight_tolerates_spacing_and_falls_back_to_a_quote():
+    abstract = "First sentence.  We   PROPOSE a <b>thing</b>. Last."
+    assert highlight_marked(abstract, "We propose a <b>thing</b>.") == "We   PROPOSE a &lt;b&gt;thing&lt;/b&gt;."
+    fallback = render.highlight(abstract, "A sentence that is not there.")
+    assert fallback.startswith('<blockquote class="rag-evidence">A sentence that is not there.</blockquote>')
+    assert "<mark>" not in fallback
+
+
+def highlight_marked(abstract: str, evidence: str) -> str:
+    html = render.highlight(abstract, evidence)
+    return html[html.index("<mark>") + 6 : html.index("</mark>")]
+
+
+def test_untitled_papers_use_their_label_and_unsafe_links_are_dropped():
+    answer = Answer(
+        question="q",
+        answer="Text [1].",
+        abstained=False,
+        citations=(Citation(1, UNTITLED, "It excels particularly in Korean."),),
+        passages=(Passage(1, UNTITLED, 0.9, (), True),),
+    )
+    html = render.sources_html(answer)
+    assert "Untitled: We introduce EXAONE 3.0 instruction-tuned language model" in html
+    assert "unknown authors" in html
+    assert "year unknown" in html
+    assert "<details" not in html
+    assert render.paper_links(EVIL) == [("link", "https://example.org/paper?a=1&b=2")]
+
+
+def test_corpus_overview_and_title_search():
+    assistant = FakeAssistant()
+    overview = handlers.corpus_overview(assistant)
+    assert "<strong>3</strong> papers indexed (9 chunks) from 3 source file(s)" in overview
+    assert "<code>002_87569abedee599f0.txt</code></td><td class='rag-num'>1</td>" in overview
+    assert_inert(overview)
+    found = handlers.search_titles(assistant, "script")
+    assert "1 paper(s) match" in found
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in found
+    assert_inert(found)
+    assert "No paper title matches" in handlers.search_titles(assistant, "zebra")
+    assistant.error = StoreMissingError("No index at .rag: run `python -m ingest`.")
+    assert "No index yet" in handlers.corpus_overview(assistant)
+
+
+def test_upload_rejects_unsupported_files_without_touching_the_store(settings, tmp_path):
+    assistant = FakeAssistant()
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(b"%PDF-1.4")
+    ((status, corpus),) = list(handlers.ingest_file(assistant, settings, str(pdf)))
+    assert "Rejected: paper.pdf: unsupported file type &#x27;.pdf&#x27;" in status
+    assert "The store is unchanged." in status
+    assert "papers indexed" in corpus
+    assert assistant.reloads == 0
+    assert not settings.store_dir.exists()
+
+
+def fake_ingest(monkeypatch, code: int, stdout: str, stderr: str = "") -> None:
+    script = f"import sys; sys.stderr.write({stderr!r}); print({stdout!r}); sys.exit({code})"
+    monkeypatch.setattr(handlers, "ingest_command", lambda path, settings: [sys.executable, "-c", script])
+
+
+def test_upload_report_after_a_successful_ingest(settings, tmp_path, monkeypatch):
+    fake_ingest(
+        monkeypatch,
+        0,
+        '{"added": 2, "updated": 0, "unchanged": 1, "removed": 0, "papers_total": 5, '
+        '"chunks_total": 15, "skipped": [{"path": "new.jsonl", "line": 4, "reason": "no abstract"}], '
+        '"seconds": 1.5}',
+    )
+    assistant = FakeAssistant()
+    path = tmp_path / "new.jsonl"
+    path.write_text("{}\n")
+    updates = list(handlers.ingest_file(assistant, settings, str(path), poll_s=0.01))
+    assert all(corpus is None for _, corpus in updates[:-1])
+    status, corpus = updates[-1]
+    assert "<strong>new.jsonl</strong> ingested: 2 added, 0 updated, 1 unchanged, 0 removed" in status
+    assert "holds 5 papers (15 chunks)" in status
+    assert "<td>no abstract</td>" in status
+    assert assistant.reloads == 1
+    assert "papers indexed" in corpus
+
+
+@pytest.mark.parametrize(
+    ("code", "stdout", "stderr", "reason"),
+    [
+        (
+            1,
+            '{"error": "rejected under --strict; nothing was written", "skipped": [{"path": "bad.jsonl", '
+            '"line": 2, "reason": "invalid JSON: Expecting value"}]}',
+            "",
+            "invalid JSON: Expecting value",
+        ),
+        (2, "", "usage: python -m ingest\nerror: no such file or folder: bad.jsonl\n", "no such file or folder"),
+        (1, "", "Traceback...\nValueError: <b>boom</b>\n", "ValueError: &lt;b&gt;boom&lt;/b&gt;"),
+    ],
+)
+def test_upload_rejection_shows_the_reason(settings, tmp_path, monkeypatch, code, stdout, stderr, reason):
+    fake_ingest(monkeypatch, code, stdout, stderr)
+    assistant = FakeAssistant()
+    path = tmp_path / "bad.jsonl"
+    path.write_text("{not json\n")
+    status, _ = list(handlers.ingest_file(assistant, settings, str(path), poll_s=0.01))[-1]
+    assert "rejected" in status.lower()
+    assert "the store is unchanged" in status.lower()
+    assert reason in status
+    assert "rag-error" in status
+    assert assistant.reloads == 0
