@@ -12,10 +12,9 @@ from typing import Any
 from ingest.entries import ParsedEntry, Skipped
 from ingest.merge import merge_entries, merge_stored
 from ingest.parsers import iter_source_files, parse_file
-from rag.chunking import chunk_paper
 from rag.config import Settings
 from rag.embedder import SentenceTransformerEmbedder
-from rag.index import PaperIndex
+from rag.index import DIRTY, PaperIndex
 from rag.types import Paper
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "seeds"
@@ -83,16 +82,10 @@ def ingest(
 
     def flush() -> None:
         nonlocal embedder
-        if not pending:
-            return
-        index.mark_dirty()
-        embedder = embedder or SentenceTransformerEmbedder(settings.embedder, settings.embed_batch_size)
-        replaced = [p.doc_id for p in pending if p.doc_id in stored]
-        chunks = [c for p in pending for c in chunk_paper(p, settings.chunk_sentences)]
-        vectors = embedder.embed([c.text for c in chunks])
-        index.store.delete(replaced)
-        index.store.upsert(pending, chunks, vectors)
-        pending.clear()
+        if pending:
+            embedder = embedder or SentenceTransformerEmbedder(settings.embedder, settings.embed_batch_size)
+            index.write(pending, embedder, replace=[p.doc_id for p in pending if p.doc_id in stored])
+            pending.clear()
 
     items: Iterable[Paper | Skipped] = merge_entries(open_entries)
     for item in progress(items) if progress else items:
@@ -119,15 +112,12 @@ def ingest(
 
     if prune:
         gone = sorted(set(stored) - seen)
-        if gone:
-            index.mark_dirty()
-            index.store.delete(gone)
-            report.removed = len(gone)
+        index.remove(gone)
+        report.removed = len(gone)
 
-    changed = report.added + report.updated + report.removed > 0
-    if changed or index.store.revision().startswith("dirty-") or not index.store.revision():
-        index.store.set_revision()
-        index.rebuild_keyword()
+    revision = index.store.revision()
+    if report.added + report.updated + report.removed > 0 or not revision or revision.startswith(DIRTY):
+        index.commit()
     keyword = index.keyword
     report.papers_total = len(keyword.catalog.doc_ids)
     report.chunks_total = index.store.count_chunks()

@@ -141,6 +141,15 @@ class ChromaStore:
         metas, docs, dists = got["metadatas"][0], got["documents"][0], got["distances"][0]
         return [(str(m["doc_id"]), str(d), 1.0 - float(x)) for m, d, x in zip(metas, docs, dists, strict=True)]
 
+    def chunk_texts(self, batch_size: int = 1000) -> list[str]:
+        """Every chunk text (for benchmarks against the raw embedder)."""
+        texts: list[str] = []
+        while True:
+            got = self.collection.get(include=["documents"], limit=batch_size, offset=len(texts))
+            texts.extend(got["documents"] or [])
+            if len(got["documents"] or []) < batch_size:
+                return texts
+
     def count_chunks(self) -> int:
         return int(self.collection.count())
 

@@ -1,0 +1,77 @@
+"""CLI: python -m evals run [--questions F] [--out DIR] [--configs LIST] [--retrieval-only] | calibrate | beir DIR."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from evals import calibration, report, runner
+from rag.config import Settings, set_offline_env
+from rag.errors import RagError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m evals", description="Offline evaluation of the assistant.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="evaluate configurations and write a report")
+    run.add_argument("--questions", type=Path, default=runner.DEV_SET)
+    run.add_argument("--out", type=Path, default=Path("evals/out"))
+    run.add_argument("--configs", default="hybrid", help="comma-separated mode[+full][:model], e.g. bm25,dense,hybrid")
+    run.add_argument("--retrieval-only", action="store_true", help="no generation: runs in seconds")
+    run.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
+    cal = sub.add_parser("calibrate", help="compute the abstention threshold and write rag/calibration.json")
+    cal.add_argument("--questions", type=Path, default=runner.DEV_SET)
+    cal.add_argument("--store", type=Path)
+    beir = sub.add_parser("beir", help="measure retrieval on a BEIR-format data set (ingested into its own store)")
+    beir.add_argument("folder", type=Path)
+    beir.add_argument("--out", type=Path, default=Path("evals/out/beir"))
+    beir.add_argument("--configs", default="bm25,dense,hybrid")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    set_offline_env()
+    args = build_parser().parse_args(argv)
+    settings = Settings(**({"store_dir": args.store} if getattr(args, "store", None) else {}))
+    try:
+        if args.command == "run":
+            return run(args, settings)
+        if args.command == "calibrate":
+            return calibrate(args, settings)
+        from evals.beir_eval import run_beir
+
+        return run_beir(args.folder, args.out, args.configs.split(","))
+    except (RagError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    items = runner.load_questions(args.questions)
+    configs = [runner.Config.parse(c.strip()) for c in args.configs.split(",") if c.strip()]
+    results, rows = {}, {}
+    for config in configs:
+        rows[config.name] = runner.evaluate(config, items, settings, args.retrieval_only, runner.stderr_progress)
+        results[config.name] = runner.summarize(rows[config.name], args.retrieval_only)
+    curve = calibration.tradeoff(rows[configs[0].name])
+    report.write(args.out, results, rows, curve, settings.abstain_threshold)
+    print((args.out / "report.md").read_text())
+    return 0
+
+
+def calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    items = runner.load_questions(args.questions)
+    rows = runner.evaluate(runner.Config.parse("hybrid"), items, settings, True, runner.stderr_progress)
+    point = calibration.choose_threshold(calibration.tradeoff(rows))
+    calibration.write_threshold(point, len(items))
+    print(
+        f"abstain_threshold = {point['threshold']:.4f} (balanced accuracy {point['balanced_accuracy']:.3f}, "
+        f"coverage {point['coverage']:.3f}, abstention recall {point['abstention_recall']:.3f}); "
+        "written to rag/calibration.json"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Benchmark: retrieval, first-token and whole-answer latency (p50/p95) and peak memory per generator model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+from evals.metrics import percentile
+from rag.config import Settings, set_offline_env
+from rag.qa import Assistant
+
+DEV_SET = Path(__file__).resolve().parent / "data" / "dev.jsonl"
+
+
+def questions(limit: int) -> list[str]:
+    items = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
+    return [i["question"] for i in items if i["answerable"]][:limit]
+
+
+def main() -> None:
+    set_offline_env()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--store", type=Path, default=Path(".rag"))
+    parser.add_argument("--models", default="default,fast")
+    parser.add_argument("--n", type=int, default=20, help="answerable dev questions to ask")
+    args = parser.parse_args()
+    qs = questions(args.n)
+    for model in args.models.split(","):
+        assistant = Assistant(Settings(store_dir=args.store, model=model))
+        assistant.retrieve("warm up the embedder and indexes")
+        assistant.generator()  # load the model before timing
+        retrieve_ms = []
+        for q in qs:
+            started = time.perf_counter()
+            assistant.retrieve(q)
+            retrieve_ms.append((time.perf_counter() - started) * 1000)
+        first: list[float] = []
+        total: list[float] = []
+        abstained = 0
+        for q in qs:
+            answer = assistant.ask(q)
+            if answer.abstained and not answer.timings_ms.get("generate"):
+                abstained += 1
+                continue
+            first.append(answer.timings_ms["first_token"])
+            total.append(answer.timings_ms["total"])
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"model {model}: {len(qs)} questions, {abstained} abstained before generation")
+        for label, values in (("retrieval", retrieve_ms), ("first token", first), ("whole answer", total)):
+            print(f"  {label:<13} ms  p50 {percentile(values, 50) or 0:8.1f}  p95 {percentile(values, 95) or 0:8.1f}")
+        print(f"  peak memory (process so far) {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
