@@ -43,10 +43,22 @@ def main(argv: list[str] | None = None) -> int:
     paths = args.paths or default_paths()
 
     def progress(items):  # type: ignore[no-untyped-def]
-        return tqdm(items, desc="ingest", unit="paper", file=sys.stderr, disable=args.quiet or None, leave=False)
+        return tqdm(items, desc="ingest", unit="paper", file=sys.stderr, leave=False)
 
+    def on_batch(done: int) -> None:  # plain lines when stderr is a pipe (the UI and tests read them)
+        print(f"ingest: {done} papers processed", file=sys.stderr, flush=True)
+
+    interactive = sys.stderr.isatty() and not args.quiet
+    quiet_pipe = args.quiet or interactive
     try:
-        report = ingest(paths, settings, prune=args.prune, strict=args.strict, progress=progress)
+        report = ingest(
+            paths,
+            settings,
+            prune=args.prune,
+            strict=args.strict,
+            progress=progress if interactive else None,
+            on_batch=None if quiet_pipe else on_batch,
+        )
     except StrictModeError as exc:
         skipped = [{"path": s.path, "line": s.line, "reason": s.reason} for s in exc.skipped]
         if args.json:

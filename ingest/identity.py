@@ -13,8 +13,9 @@ _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\*?")
 
 def normalize_key(text: str) -> str:
     """Case-, accent-, LaTeX- and punctuation-insensitive form used to match the same text across files."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _LATEX_CMD.sub(" ", text).lower()
     return _NON_WORD.sub(" ", text).strip()
 

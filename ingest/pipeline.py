@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from ingest.entries import ParsedEntry, Skipped
+from ingest.manifest import InputManifest
 from ingest.merge import merge_entries, merge_stored
-from ingest.parsers import iter_source_files, parse_file
+from ingest.parsers import iter_entries, iter_source_files
 from rag.config import Settings
 from rag.embedder import SentenceTransformerEmbedder
 from rag.index import DIRTY, PaperIndex
 from rag.types import Paper
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "seeds"
-BATCH_PAPERS = 128
 
 
 @dataclass
@@ -46,20 +46,13 @@ class StrictModeError(Exception):
         super().__init__(f"{len(skipped)} input(s) rejected")
 
 
-def iter_entries(paths: list[Path]) -> Iterator[ParsedEntry | Skipped]:
-    for item in iter_source_files(paths):
-        if isinstance(item, Skipped):
-            yield item
-        else:
-            yield from parse_file(item)
-
-
 def ingest(
     paths: list[Path],
     settings: Settings,
     prune: bool = False,
     strict: bool = False,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    on_batch: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest `paths` into the store of `settings`; idempotent, resumable after an interrupted run."""
     started = time.perf_counter()
@@ -73,8 +66,17 @@ def ingest(
         if rejected:
             raise StrictModeError(rejected)
 
-    run_sources = {p.name for p in iter_source_files(paths) if isinstance(p, Path)}
+    files = [p for p in iter_source_files(paths) if isinstance(p, Path)]
+    run_sources = {p.name for p in files}
+    manifest = InputManifest.for_inputs(files, prune)
+    previous = InputManifest.load(settings.store_dir)
+    if previous and not settings.chroma_url and previous.untouched_since(manifest, settings.store_dir):
+        return previous.unchanged_report(time.perf_counter() - started)
     index = PaperIndex(settings, create=True)
+    if previous and previous.matches(manifest, index.store.revision()):
+        report = previous.unchanged_report(time.perf_counter() - started)
+        manifest.save(settings.store_dir, index.store.revision(), report)  # refresh the store snapshot
+        return report
     stored = index.store.content_hashes()
     embedder: SentenceTransformerEmbedder | None = None
     seen: set[str] = set()
@@ -86,6 +88,8 @@ def ingest(
             embedder = embedder or SentenceTransformerEmbedder(settings.embedder, settings.embed_batch_size)
             index.write(pending, embedder, replace=[p.doc_id for p in pending if p.doc_id in stored])
             pending.clear()
+        if on_batch:
+            on_batch(len(seen))
 
     items: Iterable[Paper | Skipped] = merge_entries(open_entries)
     for item in progress(items) if progress else items:
@@ -106,7 +110,7 @@ def ingest(
         else:
             report.added += 1
         pending.append(paper)
-        if len(pending) >= BATCH_PAPERS:
+        if len(pending) >= settings.ingest_batch_papers:
             flush()
     flush()
 
@@ -118,9 +122,9 @@ def ingest(
     revision = index.store.revision()
     if report.added + report.updated + report.removed > 0 or not revision or revision.startswith(DIRTY):
         index.commit()
-    keyword = index.keyword
-    report.papers_total = len(keyword.catalog.doc_ids)
+    report.papers_total = len(index.keyword.catalog.doc_ids)
     report.chunks_total = index.store.count_chunks()
+    manifest.save(settings.store_dir, index.store.revision(), report)
     report.seconds = round(time.perf_counter() - started, 2)
     return report
 

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     embedder: str = "all-minilm-l6-v2"
     chunk_sentences: int = 3  # sentences per window chunk (title prepended); chunk 0 is the whole abstract
     embed_batch_size: int = 64
+    ingest_batch_papers: int = 128  # papers embedded and written per store transaction
 
     model: str = "default"  # default | fast | smollm2 | a path to a GGUF file or HF model folder
     backend: Literal["llama-cpp", "transformers", "openai"] = "llama-cpp"
