@@ -69,3 +69,23 @@ def small_store(tmp_path_factory, embedder):
     index.write(papers, embedder)
     index.commit()
     return settings, papers
+
+
+LAB_FILE = SEEDS / "000_7260f6b4ff62f6ec.txt"
+
+
+@pytest.fixture(scope="session")
+def lab_store(tmp_path_factory):
+    """The lab page (10 real papers) ingested by the real CLI into its own store."""
+    import subprocess
+    import sys
+
+    from rag.config import Settings
+
+    store = tmp_path_factory.mktemp("lab") / "store"
+    subprocess.run(
+        [sys.executable, "-m", "ingest", str(LAB_FILE), "--store", str(store), "--quiet"],
+        check=True,
+        capture_output=True,
+    )
+    return Settings(store_dir=store)

@@ -60,12 +60,18 @@ def test_ingest_record_shape() -> None:
         "id": "d1",
         "title": "Sparse subnetworks",
         "abstract": corpus["d1"].text,
+        "url": "beir:d1",
     }
     assert to_ingest_record(corpus["d3"])["title"] is None
-    assert to_ingest_record(corpus["d4"]) == {"id": "d4", "title": "Title-only record", "abstract": "Title-only record"}
+    assert to_ingest_record(corpus["d4"]) == {
+        "id": "d4",
+        "title": "Title-only record",
+        "abstract": "Title-only record",
+        "url": "beir:d4",
+    }
     line = to_ingest_jsonl(BeirDoc(doc_id="x", title="Ünïcode", text="naïve text"))
     assert "\n" not in line
-    assert json.loads(line) == {"id": "x", "title": "Ünïcode", "abstract": "naïve text"}
+    assert json.loads(line) == {"id": "x", "title": "Ünïcode", "abstract": "naïve text", "url": "beir:x"}
     assert "Ünïcode" in line
 
 

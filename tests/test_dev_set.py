@@ -3,12 +3,17 @@
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import cache
 
 import pytest
 
+from evals.build_gold import DEV_PATH, SEEDS_DIR, gold_title_of, rebuild
+
 # Imported at module level on purpose: if ingestion is broken these tests must fail, never skip.
-from evals.build_gold import DEV_PATH, SEEDS_DIR, gold_title_of, load_bundled_papers, rebuild
+from ingest.entries import ParsedEntry, Skipped
+from ingest.merge import merge_entries
+from ingest.parsers import iter_entries
 from rag.types import Paper
 
 TYPES = {"factual", "which_paper", "metadata", "multi_paper", "unanswerable"}
@@ -26,7 +31,13 @@ def items() -> tuple[dict, ...]:
 
 @cache
 def papers() -> dict[str, Paper]:
-    return {p.doc_id: p for p in load_bundled_papers()}
+    """The bundled seeds parsed and merged exactly as `python -m ingest` does (without embedding)."""
+
+    def open_entries() -> Iterator[ParsedEntry | Skipped]:
+        return iter_entries([SEEDS_DIR])
+
+    merged = [item for item in merge_entries(open_entries) if isinstance(item, Paper)]
+    return {p.doc_id: p for p in merged}
 
 
 def answerable() -> list[dict]:
