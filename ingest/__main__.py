@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from rag.config import Settings, set_offline_env
 from rag.errors import RagError
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     paths = args.paths or default_paths()
 
-    def progress(items):  # type: ignore[no-untyped-def]
+    def progress(items: Iterable[Any]) -> Iterable[Any]:
         return tqdm(items, desc="ingest", unit="paper", file=sys.stderr, leave=False)
 
     def on_batch(done: int) -> None:  # plain lines when stderr is a pipe (the UI and tests read them)

@@ -17,6 +17,7 @@ import numpy as np
 from rag.chunking import author_key
 from rag.types import Filters, Paper
 
+FORMAT = 2  # bump when the saved layout or catalog contents change: old indexes are rebuilt
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 
 
@@ -57,7 +58,7 @@ class Catalog:
         self.years.append(paper.year)
         self.author_keys.append([author_key(a) for a in paper.authors])
         self.sources.append(list(paper.sources))
-        self.organizations.append(paper.organization or "")
+        self.organizations.append(" | ".join([paper.organization or "", *paper.affiliations]))
 
     def matching(self, filters: Filters) -> np.ndarray:
         """Boolean mask of papers that satisfy every filter; papers lacking the metadata never match."""
@@ -71,9 +72,12 @@ class Catalog:
             mask &= np.array([any(key in k for k in keys) for keys in self.author_keys], dtype=bool)
         if filters.source:
             wanted = filters.source.lower()
+            words = set(_WORD.findall(wanted))
             mask &= np.array(
                 [
-                    wanted in org.lower() or any(wanted in s.lower() for s in srcs)
+                    wanted in org.lower()
+                    or words <= set(_WORD.findall(org.lower()))
+                    or any(wanted in s.lower() for s in srcs)
                     for srcs, org in zip(self.sources, self.organizations, strict=True)
                 ],
                 dtype=bool,
@@ -110,7 +114,7 @@ class KeywordIndex:
         tmp.mkdir(parents=True)
         if self.catalog.doc_ids:
             self.bm25.save(str(tmp))
-        meta = {"revision": self.revision, **self.catalog.__dict__}
+        meta = {"format": FORMAT, "revision": self.revision, **self.catalog.__dict__}
         (tmp / "catalog.json").write_text(json.dumps(meta))
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -126,6 +130,8 @@ class KeywordIndex:
 
         try:
             meta = json.loads((directory / "catalog.json").read_text())
+            if meta.pop("format", None) != FORMAT:
+                return None
             revision = meta.pop("revision")
             catalog = Catalog(**meta)
             bm25 = bm25s.BM25.load(str(directory)) if catalog.doc_ids else bm25s.BM25()

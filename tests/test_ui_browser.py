@@ -38,7 +38,7 @@ WATCH_STREAMING = """() => {
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The app over the real Assistant (smollm2) and a store ingested from a seed subset; served on a free port."""
-    assistant, settings = ui_fakes.fake_assistant(tmp_path_factory.mktemp("ui-browser"))  # or ui_fakes.fake_assistant
+    assistant, settings = ui_fakes.real_assistant(tmp_path_factory, "ui-browser")  # or ui_fakes.fake_assistant
     with serve(build_app(RecordingAssistant(assistant), settings)) as url:
         yield url
 
@@ -140,7 +140,7 @@ def test_corpus_tab_search_and_upload(page, tmp_path):
         ],
     )
     page.set_input_files("#rag-upload input[type=file]", str(upload))
-    page.locator("#rag-upload-status").get_by_text("ingested").wait_for(timeout=300_000)
+    page.locator("#rag-upload-status .rag-ok, #rag-upload-status .rag-error").wait_for(timeout=300_000)
     status = page.locator("#rag-upload-status").inner_text()
     assert "browser_upload.jsonl ingested: 1 added" in status
     page.wait_for_function(

@@ -20,7 +20,7 @@ QUESTION = "How does BlackVIP adapt a pre-trained model without access to its pa
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The app over the real Assistant (smollm2) and a store ingested from a seed subset; served on a free port."""
-    assistant, settings = ui_fakes.real_assistant(tmp_path_factory.mktemp("ui-client"))  # or ui_fakes.fake_assistant
+    assistant, settings = ui_fakes.real_assistant(tmp_path_factory, "ui-client")  # or ui_fakes.fake_assistant
     recorder = RecordingAssistant(assistant)
     with serve(build_app(recorder, settings)) as url:
         yield url, recorder, settings

@@ -11,16 +11,18 @@ from ui import handlers, render
 from ui.examples import EXAMPLES
 
 CSS = """
-.gradio-container { max-width: 1440px !important; margin: 0 auto !important; }
-#rag-header { padding: 0; }
-#rag-header h1 { font-size: 1.35rem; margin: 0; }
-#rag-header p { margin: 2px 0 0; color: var(--body-text-color-subdued); font-size: 0.9rem; }
+.gradio-container { width: 100% !important; max-width: 1440px !important; margin: 0 auto !important; }
+.rag-header { padding: 0; display: flex; align-items: baseline; gap: 14px; flex-wrap: wrap; }
+.rag-header h1 { font-size: 1.3rem; margin: 0; }
+.rag-header p { margin: 0; color: var(--body-text-color-subdued); font-size: 0.9rem; }
+#rag-clear { align-self: stretch; }
 .rag-panel-title { font-size: 1rem; font-weight: 700; margin: 0; }
 #rag-sources { max-height: calc(100vh - 215px); min-height: 300px; overflow-y: auto; padding-right: 4px; }
 #rag-options { gap: 8px; }
 .rag-msg { line-height: 1.5; }
 .rag-cite { color: var(--color-accent); font-weight: 600; font-size: 0.85em; white-space: nowrap; }
 .rag-pending { color: var(--body-text-color-subdued); }
+.rag-caret { color: var(--color-accent); }
 .rag-abstain, .rag-error { border-left: 4px solid #d97706; background: rgba(245, 158, 11, 0.12);
   padding: 8px 12px; border-radius: 6px; }
 .rag-msg.rag-error, .rag-notice.rag-error { border-left-color: #dc2626; background: rgba(220, 38, 38, 0.10); }
@@ -43,7 +45,8 @@ CSS = """
 .rag-abstract { font-size: 0.88em; line-height: 1.5; margin: 0; overflow-wrap: anywhere; }
 .rag-sources mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 2px; }
 .rag-evidence { border-left: 3px solid #fbbf24; margin: 0 0 6px; padding-left: 8px; font-style: italic; }
-.rag-filters { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.rag-filters, .rag-stats { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.rag-stats { margin-top: 2px; }
 .rag-chip { display: inline-block; background: var(--background-fill-secondary); border: 1px solid
   var(--border-color-primary); border-radius: 999px; padding: 0 8px; margin-left: 4px; color: var(--body-text-color); }
 .rag-more { margin-top: 10px; }
@@ -55,9 +58,18 @@ CSS = """
 #rag-results { max-height: 520px; overflow-y: auto; }
 """
 
+PLACEHOLDER = "<strong>Ask about the papers in the collection</strong><br>or start from an example:"
 HEADER = (
-    "<h1>Paper QA</h1><p>Answers are written by a local model from the indexed abstracts only; "
-    "each [n] refers to a paper in the sources panel.</p>"
+    '<div class="rag-header"><h1>Paper QA</h1><p>A local model answers from the indexed abstracts only; '
+    "each [n] in an answer is a paper in the sources panel.</p></div>"
+)
+
+
+# The SemiBold font files shipped with gradio 6.31 are glyph subsets; use the complete Regular and Bold faces.
+THEME = gr.themes.Default(
+    primary_hue="indigo",
+    font=(gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "system-ui", "sans-serif"),
+    font_mono=(gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"),
 )
 
 
@@ -75,20 +87,23 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
     def show_turn(turns_: list[Any], evt: gr.SelectData) -> str:
         return handlers.select_turn(turns_, evt.index)
 
+    def pick_example(evt: gr.SelectData) -> str:
+        return handlers.example_text(evt.value)
+
     def upload(path: str | None) -> Any:
         for status, corpus in handlers.ingest_file(assistant, settings, path):
             yield status, gr.skip() if corpus is None else corpus
 
     with gr.Blocks(title="Paper QA", fill_width=True) as demo:
         turns = gr.State([])
-        gr.HTML(HEADER, elem_id="rag-header")
+        gr.HTML(HEADER, elem_id="rag-header", js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
                     chatbot = gr.Chatbot(
                         label="Conversation",
-                        height="calc(100vh - 390px)",
-                        min_height=300,
+                        height="calc(100vh - 345px)",
+                        min_height=320,
                         render_markdown=False,
                         sanitize_html=True,
                         latex_delimiters=[],
@@ -96,16 +111,20 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
                         buttons=["copy"],
                         feedback_options=None,
                         elem_id="rag-chat",
-                        placeholder="Ask about the papers in the collection, or pick an example below.",
+                        placeholder=PLACEHOLDER,
+                        examples=[{"text": q} for q in EXAMPLES],
                     )
-                    question = gr.Textbox(
-                        show_label=False,
-                        placeholder="Ask a question about the papers…",
-                        lines=1,
-                        max_lines=4,
-                        submit_btn="Ask",
-                        elem_id="rag-question",
-                    )
+                    with gr.Row(equal_height=True):
+                        question = gr.Textbox(
+                            show_label=False,
+                            placeholder="Ask a question about the papers…",
+                            lines=1,
+                            max_lines=4,
+                            submit_btn="Ask",
+                            scale=8,
+                            elem_id="rag-question",
+                        )
+                        clear = gr.Button("Clear chat", scale=0, min_width=120, elem_id="rag-clear")
                     with gr.Row(elem_id="rag-options", equal_height=True):
                         year_from = gr.Textbox(
                             label="Year from", placeholder="any", min_width=80, elem_id="rag-year-from"
@@ -120,11 +139,6 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
                         model = gr.Radio(
                             _model_choices(settings), value=settings.model, label="Model", min_width=150, scale=2
                         )
-                    with gr.Row(equal_height=True):
-                        examples = gr.Examples(
-                            [[q] for q in EXAMPLES], inputs=[question], label="Examples", preload=False
-                        )
-                        clear = gr.Button("Clear chat", size="sm", scale=0, min_width=100, elem_id="rag-clear")
                 with gr.Column(scale=2, min_width=360):
                     gr.HTML('<h2 class="rag-panel-title">Sources</h2>', js_on_load=None)
                     sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources", js_on_load=None)
@@ -137,7 +151,6 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
                         file_count="single",
                         type="filepath",
                         elem_id="rag-upload",
-                        height=120,
                     )
                     upload_status = gr.HTML(elem_id="rag-upload-status", js_on_load=None)
                 with gr.Column(scale=3):
@@ -153,8 +166,11 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
         ask_outputs = [chatbot, sources, turns, question]
         llm = {"concurrency_limit": 1, "concurrency_id": "llm"}
         question.submit(ask, ask_inputs, ask_outputs, api_name="ask", **llm)
-        examples.load_input_event.then(ask, ask_inputs, ask_outputs, api_visibility="private", **llm)
+        chatbot.example_select(pick_example, None, [question], queue=False, api_visibility="private").then(
+            ask, ask_inputs, ask_outputs, api_visibility="private", **llm
+        )
         clear.click(handlers.clear_chat, None, ask_outputs, api_name="clear", queue=False)
+        chatbot.clear(handlers.clear_chat, None, ask_outputs, api_visibility="private", queue=False)
         chatbot.select(show_turn, [turns], [sources], api_visibility="private", queue=False)
         demo.load(lambda: handlers.corpus_overview(assistant), None, [corpus], api_name="corpus")
         title_query.submit(
@@ -174,7 +190,7 @@ def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs:
         ssr_mode=False,
         mcp_server=False,
         css=CSS,
-        theme=gr.themes.Default(primary_hue="indigo"),
+        theme=THEME,
         footer_links=[],
         **kwargs,
     )

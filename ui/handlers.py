@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".bib", ".bibtex", ".txt")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 Turn = dict[str, Any]  # {"question", "answer", "html", "sources", "ok"}: plain data so gr.State can copy it
+# rag.Assistant opens its store lazily, and two Chroma clients opened at once race; open and reload under one lock.
+STORE_LOCK = threading.Lock()
 
 
 class AssistantLike(Protocol):
@@ -56,7 +59,11 @@ def parse_year(value: Any, label: str = "Year") -> int | None:
 
 
 def _error_title(err: RagError) -> str:
-    return "No index found" if isinstance(err, StoreMissingError) else "The question could not be answered"
+    if isinstance(err, StoreMissingError):
+        return "No index found"
+    if isinstance(err, ConfigError):
+        return "Check the options"
+    return "The question could not be answered"
 
 
 def chat_turn(
@@ -80,6 +87,8 @@ def chat_turn(
     text = ""
     answer: Answer | None = None
     try:
+        with STORE_LOCK:
+            assistant.corpus_info()  # opens the store here, not concurrently inside ask()
         options = {
             "history": [(t["question"], t["answer"]) for t in turns if t["ok"]],
             "k": max(1, min(50, int(k or settings.k))),
@@ -92,7 +101,7 @@ def chat_turn(
         for item in assistant.ask(question, **options):
             if isinstance(item, str):
                 text += item
-                pending = (question, render.chat_html(text + " ▍", "pending"))
+                pending = (question, render.chat_html(text, "streaming", caret=True))
                 yield to_messages(turns, pending), render.pending_sources_html(), turns, ""
             else:
                 answer = item
@@ -136,10 +145,17 @@ def select_turn(turns: list[Turn], message_index: Any) -> str:
     return turns[index // 2]["sources"]
 
 
+def example_text(value: Any) -> str:
+    """The question text of a clicked chat example ({"text": ...})."""
+    return str(value.get("text") or "") if isinstance(value, dict) else str(value or "")
+
+
 def corpus_overview(assistant: AssistantLike) -> str:
     """Papers indexed and counts per source file, or why there are none."""
     try:
-        return render.corpus_html(assistant.corpus_info())
+        with STORE_LOCK:
+            info = assistant.corpus_info()
+        return render.corpus_html(info)
     except StoreMissingError as err:
         return render.notice_html(f"No index yet. {err}\nUpload a file below to start one.", "info")
     except RagError as err:
@@ -152,7 +168,9 @@ def search_titles(assistant: AssistantLike, query: str) -> str:
     if not query:
         return render.paper_list_html([], "")
     try:
-        return render.paper_list_html(assistant.find_papers(query, limit=50), query)
+        with STORE_LOCK:
+            papers = assistant.find_papers(query, limit=50)
+        return render.paper_list_html(papers, query)
     except RagError as err:
         return render.notice_html(str(err), "error")
 
@@ -224,13 +242,15 @@ def _ingest_result(assistant: AssistantLike, name: str, code: int, stdout: str, 
         report = None
     if code == 0 and isinstance(report, dict):
         try:
-            assistant.reload()
+            with STORE_LOCK:
+                assistant.reload()
         except RagError as err:
             return render.notice_html(f"{name} was ingested but the index could not be reopened: {err}", "error"), None
         return render.ingest_report_html(name, report, accepted=True), corpus_overview(assistant)
     log.warning("ingest of %s failed (exit %s): %s", name, code, stderr)
     if isinstance(report, dict) and report.get("skipped"):
         return render.ingest_report_html(name, report, accepted=False), corpus_overview(assistant)
-    reason = _last_line(stderr) or f"the ingest process exited with code {code}"
+    error = report.get("error") if isinstance(report, dict) else None
+    reason = _last_line(stderr) or error or f"the ingest process exited with code {code}"
     status = render.notice_html(f"Rejected: {name}: {reason}\nThe store is unchanged.", "error")
     return status, corpus_overview(assistant)

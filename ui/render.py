@@ -13,6 +13,7 @@ _CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 _EXTRA = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
 
+CARET = '<span class="rag-caret">▍</span>'
 EMPTY_SOURCES = (
     '<div class="rag-sources rag-empty"><p>Ask a question: the papers cited in the answer appear here, '
     "with the supporting sentence highlighted in each abstract.</p></div>"
@@ -28,11 +29,11 @@ def _lines(text: str) -> str:
     return "<br>".join(esc(line) for line in text.strip().splitlines())
 
 
-def chat_html(text: str, kind: str = "answer", title: str | None = None) -> str:
+def chat_html(text: str, kind: str = "answer", title: str | None = None, caret: bool = False) -> str:
     """A chat message as one HTML block (no blank lines, so markdown leaves it alone); [n] markers styled."""
     body = _CITE.sub(r'<span class="rag-cite">[\1]</span>', _lines(text)) if text.strip() else ""
     head = f'<div class="rag-notice-title">{esc(title)}</div>' if title else ""
-    return f'<div class="rag-msg rag-{kind}">{head}{body}</div>'
+    return f'<div class="rag-msg rag-{kind}">{head}{body}{CARET if caret else ""}</div>'
 
 
 def user_html(text: str) -> str:
@@ -124,9 +125,19 @@ def _passage_cards(passages: Iterable[Passage]) -> str:
     )
 
 
+def stats_html(answer: Answer) -> str:
+    """Which generator answered and how long it took, when known."""
+    facts = []
+    if answer.models.get("generator"):
+        facts.append(f"model {esc(answer.models['generator'])}")
+    if answer.timings_ms.get("total"):
+        facts.append(f"{answer.timings_ms['total'] / 1000:.1f} s")
+    return f'<div class="rag-stats">{" · ".join(facts)}</div>' if facts else ""
+
+
 def sources_html(answer: Answer) -> str:
     """The sources panel for one answer: filters, cited papers, then the other retrieved papers collapsed."""
-    parts = ['<div class="rag-sources">', filters_html(answer.filters)]
+    parts = ['<div class="rag-sources">', filters_html(answer.filters), stats_html(answer)]
     if answer.abstained:
         parts.append(
             '<div class="rag-notice">The collection does not answer this question. '
