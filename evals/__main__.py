@@ -54,7 +54,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for config in configs:
         rows[config.name] = runner.evaluate(config, items, settings, args.retrieval_only, runner.stderr_progress)
         results[config.name] = runner.summarize(rows[config.name], args.retrieval_only)
-    curve = calibration.tradeoff(rows[configs[0].name])
+    dense_configs = [c.name for c in configs if c.mode != "bm25"]  # the threshold is on dense similarity
+    curve = calibration.tradeoff(rows[dense_configs[0]]) if dense_configs else []
     report.write(args.out, results, rows, curve, settings.abstain_threshold)
     print((args.out / "report.md").read_text())
     return 0

@@ -34,9 +34,15 @@ def tradeoff(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
     return curve
 
 
-def choose_threshold(curve: list[dict[str, float]]) -> dict[str, float]:
-    """Best balanced accuracy; among ties the lowest threshold (fewer false abstentions)."""
-    return max(curve, key=lambda p: (round(p["balanced_accuracy"], 6), -p["threshold"]))
+MIN_COVERAGE = 0.95  # answerable questions the threshold may turn away: at most 5%
+
+
+def choose_threshold(curve: list[dict[str, float]], min_coverage: float = MIN_COVERAGE) -> dict[str, float]:
+    """Best balanced accuracy among thresholds that still answer `min_coverage` of the answerable questions;
+    among ties the lowest threshold. Near-miss questions (right paper, missing detail) are left to the
+    checks after generation: no retrieval score separates them."""
+    allowed = [p for p in curve if p["coverage"] >= min_coverage] or curve[:1]
+    return max(allowed, key=lambda p: (round(p["balanced_accuracy"], 6), -p["threshold"]))
 
 
 def write_threshold(point: dict[str, float], questions: int) -> None:
@@ -45,6 +51,7 @@ def write_threshold(point: dict[str, float], questions: int) -> None:
         "balanced_accuracy": round(point["balanced_accuracy"], 4),
         "coverage": round(point["coverage"], 4),
         "abstention_recall": round(point["abstention_recall"], 4),
+        "min_coverage": MIN_COVERAGE,
         "questions": questions,
         "computed_on": date.today().isoformat(),
         "by": "python -m evals calibrate",

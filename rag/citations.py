@@ -13,6 +13,14 @@ from rag.protocols import Embedder
 from rag.sentences import split_sentences
 from rag.types import Citation, Passage
 
+# the model saying the evidence lacks the answer: honest, needs no citation, and never counts as support
+_DECLINE = re.compile(
+    r"\b(?:does not|doesn't|do not|don't|did not|is not|are not|isn't|aren't)\s+"
+    r"(?:\w+\s+)?(?:mention|provide|specify|state|say|report|include|contain|discuss|give)"
+    r"|\bnot (?:mentioned|provided|specified|stated|reported|given|available)\b"
+    r"|\bno (?:information|mention|details?)\b|\bcannot be (?:determined|answered)\b|\bnot enough information\b",
+    re.IGNORECASE,
+)
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 SUPPORT_THRESHOLD = 0.55  # combined lexical/embedding support a claim needs from a passage sentence
 
@@ -22,6 +30,7 @@ class CheckedAnswer:
     text: str
     citations: tuple[Citation, ...]
     dropped_claims: tuple[str, ...]
+    declined: tuple[str, ...] = ()  # sentences saying the evidence does not answer (kept out of `text`)
 
 
 def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
@@ -74,9 +83,11 @@ class CitationChecker:
 
     def check(self, answer: str, passages: list[Passage]) -> CheckedAnswer:
         """Keep supported citations, move unsupported ones to the best supporting passage, drop unsupported claims."""
-        claims = parse_claims(answer)
+        parsed = parse_claims(answer)
+        declined = tuple(c for c, _ in parsed if _DECLINE.search(c))
+        claims = [(c, cited) for c, cited in parsed if c not in declined]
         if not claims or not passages:
-            return CheckedAnswer("", (), tuple(c for c, _ in claims))
+            return CheckedAnswer("", (), tuple(c for c, _ in claims), declined)
         scores, _ = self.support([c for c, _ in claims], passages)
         numbering: dict[int, int] = {}  # passage index -> citation number, in order of first citation
         evidence: dict[int, str] = {}
@@ -101,4 +112,4 @@ class CitationChecker:
         citations = tuple(
             Citation(n, passages[p].paper, evidence[p]) for p, n in sorted(numbering.items(), key=lambda x: x[1])
         )
-        return CheckedAnswer(" ".join(kept_sentences), citations, tuple(dropped))
+        return CheckedAnswer(" ".join(kept_sentences), citations, tuple(dropped), declined)

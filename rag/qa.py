@@ -125,10 +125,11 @@ class Assistant:
         checked = CitationChecker(self.embedder).check("".join(pieces), used)
         timings["total"] = _ms(started)
         marked = tuple(replace(p, used=i < len(used)) for i, p in enumerate(passages))
-        if not checked.citations:
+        if not checked.citations:  # nothing supported, or the model said the evidence lacks the answer
             yield _abstain(replace(base, passages=marked), passages)
             return
-        yield replace(base, answer=checked.text, citations=checked.citations, passages=marked)
+        text = " ".join([checked.text, *checked.declined])  # an honest "not stated" stays, uncited
+        yield replace(base, answer=text, citations=checked.citations, passages=marked)
 
 
 def _abstain(base: Answer, passages: list[Passage]) -> Answer:

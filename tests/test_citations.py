@@ -65,3 +65,14 @@ def test_citations_are_renumbered_in_order_of_appearance(checker, passages):
     assert [c.n for c in out.citations] == [1, 2]
     assert [c.paper for c in out.citations] == [passages[1].paper, passages[0].paper]
     assert out.text.index("[1]") < out.text.index("[2]")
+
+
+def test_model_saying_the_evidence_lacks_the_answer_is_not_a_claim(checker, passages):
+    out = checker.check("The abstracts do not mention the training hardware [1].", passages)
+    assert out.citations == ()
+    assert out.declined == ("The abstracts do not mention the training hardware.",)
+    out = checker.check(
+        "The hashing model uses a single learning objective [1]. The number of GPUs is not specified.", passages
+    )
+    assert len(out.citations) == 1
+    assert out.declined == ("The number of GPUs is not specified.",)

@@ -117,6 +117,18 @@ def test_script_in_corpus_text_shows_literally_and_never_runs(page):
     assert page.dialogs == []
 
 
+def test_unanswerable_question_is_a_visibly_different_notice(page):
+    ask(page, "What is the boiling point of iron on Mars?")
+    notice = page.locator("#rag-chat .rag-msg.rag-abstain").last
+    assert "Not answered by this collection" in notice.inner_text()
+    assert notice.evaluate("el => getComputedStyle(el).borderLeftStyle") == "solid"
+    sources = page.locator("#rag-sources")
+    assert "The collection does not answer this question. Closest papers" in sources.inner_text()
+    assert sources.locator(".rag-card").count() >= 3
+    shot(page, "04-abstained")
+    assert page.dialogs == []
+
+
 def test_corpus_tab_search_and_upload(page, tmp_path):
     page.get_by_role("tab", name="Corpus").click()
     corpus = page.locator("#rag-corpus")
@@ -126,7 +138,7 @@ def test_corpus_tab_search_and_upload(page, tmp_path):
     page.keyboard.press("Enter")
     page.locator("#rag-results").get_by_text("paper(s) match").wait_for()
     assert "<script>alert(1)</script>" in page.locator("#rag-results").inner_text()
-    shot(page, "04-corpus")
+    shot(page, "05-corpus")
 
     upload = write_jsonl(
         tmp_path / "browser_upload.jsonl",
@@ -147,5 +159,5 @@ def test_corpus_tab_search_and_upload(page, tmp_path):
         f"() => /{before + 1} papers indexed/.test(document.querySelector('#rag-corpus').innerText)", timeout=30_000
     )
     assert "browser_upload.jsonl" in corpus.inner_text()
-    shot(page, "05-uploaded")
+    shot(page, "06-uploaded")
     assert page.dialogs == []

@@ -8,6 +8,7 @@ import threading
 import pytest
 from gradio_client import Client, handle_file
 
+from rag.config import Settings
 from tests import ui_fakes
 from tests.ui_fakes import RecordingAssistant, serve, write_jsonl
 from ui.app import build_app
@@ -163,3 +164,19 @@ def test_upload_ingests_a_file_and_rejects_a_bad_one(app, tmp_path):
     assert "the store is unchanged" in status.lower()
     assert "broken.jsonl" in status
     assert papers_total(overview) == before + 1
+
+
+def test_missing_store_is_a_readable_message_and_the_app_keeps_working(tmp_path):
+    from rag import Assistant
+
+    settings = Settings(store_dir=tmp_path / "no-index-here", model="smollm2")
+    with serve(build_app(Assistant(settings), settings)) as url:
+        client = Client(url, verbose=False)
+        for attempt in range(2):
+            messages, sources, _ = ask(client, QUESTION, settings.model)[-1]
+            assert len(messages) == 2 * (attempt + 1)
+            assert "No index found" in text_of(messages[-1])
+            assert "python -m ingest" in text_of(messages[-1])
+            assert "rag-error" in sources
+        assert "No index yet" in client.predict(api_name="/corpus")
+    assert not settings.store_dir.exists()

@@ -205,7 +205,7 @@ def test_untitled_papers_use_their_label_and_unsafe_links_are_dropped():
     assert "unknown authors" in html
     assert "year unknown" in html
     assert "<details" not in html
-    assert render.paper_links(EVIL) == [("link", "https://example.org/paper?a=1&b=2")]
+    assert render.paper_links(EVIL) == [("example.org", "https://example.org/paper?a=1&b=2")]
 
 
 def test_corpus_overview_and_title_search():

@@ -16,8 +16,9 @@ CSS = """
 .rag-header h1 { font-size: 1.3rem; margin: 0; }
 .rag-header p { margin: 0; color: var(--body-text-color-subdued); font-size: 0.9rem; }
 #rag-clear { align-self: stretch; }
-.rag-panel-title { font-size: 1rem; font-weight: 700; margin: 0; }
-#rag-sources { max-height: calc(100vh - 215px); min-height: 300px; overflow-y: auto; padding-right: 4px; }
+.rag-panel-title { font-size: 1rem; font-weight: 700; margin: 0; padding: 4px 0 6px; position: sticky; top: 0;
+  z-index: 1; background: var(--background-fill-primary); }
+#rag-sources { max-height: calc(100vh - 185px); min-height: 300px; overflow-y: auto; padding-right: 4px; }
 #rag-options { gap: 8px; }
 .rag-msg { line-height: 1.5; }
 .rag-cite { color: var(--color-accent); font-weight: 600; font-size: 0.85em; white-space: nowrap; }
@@ -31,6 +32,7 @@ CSS = """
   background: var(--background-fill-secondary); margin: 6px 0; }
 .rag-notice.rag-ok { border-left-color: #16a34a; }
 .rag-sources .rag-notice { border-left-color: #d97706; background: rgba(245, 158, 11, 0.12); }
+.rag-sources .rag-notice.rag-error { border-left-color: #dc2626; background: rgba(220, 38, 38, 0.10); }
 .rag-empty p { color: var(--body-text-color-subdued); }
 .rag-heading { font-size: 0.95rem; font-weight: 700; margin: 10px 0 4px; }
 .rag-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 8px 0;
@@ -52,8 +54,8 @@ CSS = """
 .rag-more { margin-top: 10px; }
 .rag-more summary { cursor: pointer; font-weight: 600; font-size: 0.92em; }
 .rag-table { border-collapse: collapse; font-size: 0.9em; margin-top: 6px; }
-.rag-table th, .rag-table td { border-bottom: 1px solid var(--border-color-primary); padding: 4px 10px;
-  text-align: left; }
+.rag-table th, .rag-table td { border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important;
+  padding: 4px 12px !important; text-align: left; background: transparent !important; }
 .rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }
 #rag-results { max-height: 520px; overflow-y: auto; }
 """
@@ -136,11 +138,14 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
                         k = gr.Number(
                             settings.k, label="Passages (k)", precision=0, minimum=1, maximum=50, min_width=90
                         )
-                        model = gr.Radio(
-                            _model_choices(settings), value=settings.model, label="Model", min_width=150, scale=2
+                        model = gr.Dropdown(
+                            _model_choices(settings),
+                            value=settings.model,
+                            label="Model",
+                            min_width=120,
+                            elem_id="rag-model",
                         )
                 with gr.Column(scale=2, min_width=360):
-                    gr.HTML('<h2 class="rag-panel-title">Sources</h2>', js_on_load=None)
                     sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources", js_on_load=None)
             with gr.Tab("Corpus", id="corpus"), gr.Row(equal_height=False):
                 with gr.Column(scale=2):

@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlparse
 
 from rag.types import Answer, CorpusInfo, Filters, Paper, Passage
 
@@ -14,9 +15,10 @@ _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d
 _EXTRA = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
 
 CARET = '<span class="rag-caret">▍</span>'
+PANEL_TITLE = '<h2 class="rag-panel-title">Sources</h2>'
 EMPTY_SOURCES = (
-    '<div class="rag-sources rag-empty"><p>Ask a question: the papers cited in the answer appear here, '
-    "with the supporting sentence highlighted in each abstract.</p></div>"
+    f'<div class="rag-sources rag-empty">{PANEL_TITLE}<p>Ask a question: the papers cited in the answer appear '
+    "here, with the supporting sentence highlighted in each abstract.</p></div>"
 )
 
 
@@ -63,7 +65,7 @@ def paper_links(paper: Paper) -> list[tuple[str, str]]:
     for url in paper.urls:
         url = url.strip()
         if re.match(r"^https?://[^\s\"'<>]+$", url, re.IGNORECASE) and all(url != h for _, h in links):
-            links.append(("link" if len(links) == 0 else f"link {len(links) + 1}", url))
+            links.append((urlparse(url).hostname or "link", url))
     return links
 
 
@@ -137,7 +139,7 @@ def stats_html(answer: Answer) -> str:
 
 def sources_html(answer: Answer) -> str:
     """The sources panel for one answer: filters, cited papers, then the other retrieved papers collapsed."""
-    parts = ['<div class="rag-sources">', filters_html(answer.filters), stats_html(answer)]
+    parts = ['<div class="rag-sources">', PANEL_TITLE, filters_html(answer.filters), stats_html(answer)]
     if answer.abstained:
         parts.append(
             '<div class="rag-notice">The collection does not answer this question. '
@@ -160,12 +162,14 @@ def sources_html(answer: Answer) -> str:
 
 def pending_sources_html() -> str:
     """Placeholder while an answer streams."""
-    return '<div class="rag-sources rag-empty"><p>Searching the collection and writing the answer…</p></div>'
+    return (
+        f'<div class="rag-sources rag-empty">{PANEL_TITLE}<p>Searching the collection and writing the answer…</p></div>'
+    )
 
 
 def error_sources_html(message: str) -> str:
     """Sources panel after a failed question."""
-    return f'<div class="rag-sources"><div class="rag-notice rag-error">{_lines(message)}</div></div>'
+    return f'<div class="rag-sources">{PANEL_TITLE}<div class="rag-notice rag-error">{_lines(message)}</div></div>'
 
 
 def corpus_html(info: CorpusInfo) -> str:
