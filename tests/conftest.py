@@ -89,3 +89,22 @@ def lab_store(tmp_path_factory):
         capture_output=True,
     )
     return Settings(store_dir=store)
+
+
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory):
+    """The whole bundled corpus ingested by the real CLI (the slowest fixture: about a minute on 2 cores)."""
+    import json
+    import subprocess
+    import sys
+
+    from rag.config import Settings
+
+    store = tmp_path_factory.mktemp("seeds") / "store"
+    out = subprocess.run(
+        [sys.executable, "-m", "ingest", "--store", str(store), "--json", "--quiet"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Settings(store_dir=store), json.loads(out.stdout)

@@ -10,6 +10,7 @@ import pytest
 from tests import ui_fakes
 from tests.ui_fakes import ROOT, RecordingAssistant, serve, write_jsonl
 from ui.app import build_app
+from ui.examples import EXAMPLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -71,15 +72,19 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
-def ask(page, question: str) -> None:
-    page.evaluate(WATCH_STREAMING)
-    page.fill("#rag-question textarea", question)
-    page.keyboard.press("Enter")
+def wait_for_answer(page) -> None:
     page.wait_for_function(
         "() => document.querySelector('#rag-sources .rag-card') && !document.querySelector('#rag-chat .rag-streaming')"
         " && !document.querySelector('#rag-chat .rag-pending')",
         timeout=300_000,
     )
+
+
+def ask(page, question: str) -> None:
+    page.evaluate(WATCH_STREAMING)
+    page.fill("#rag-question textarea", question)
+    page.keyboard.press("Enter")
+    wait_for_answer(page)
 
 
 def test_streamed_answer_with_citations_and_sources(page):
@@ -114,6 +119,19 @@ def test_script_in_corpus_text_shows_literally_and_never_runs(page):
     card.scroll_into_view_if_needed()
     shot(page, "03-literal-script")
     page.wait_for_timeout(500)
+    assert page.dialogs == []
+
+
+def test_example_click_asks_it_and_clear_empties_the_chat(page):
+    example = page.locator("#rag-chat").get_by_text(EXAMPLES[0])
+    page.evaluate(WATCH_STREAMING)
+    example.click()
+    wait_for_answer(page)
+    assert EXAMPLES[0] in page.locator("#rag-chat .rag-question").first.inner_text()
+    assert page.locator("#rag-chat .rag-msg.rag-answer, #rag-chat .rag-msg.rag-abstain").count() == 1
+    page.click("#rag-clear")
+    page.locator("#rag-sources .rag-empty").wait_for()
+    assert page.locator("#rag-chat .rag-msg").count() == 0
     assert page.dialogs == []
 
 
