@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.models import sha256_of
+
 MANIFEST_NAME = "ingest-manifest.json"
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha1()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def store_snapshot(store_dir: Path) -> dict[str, list[int]]:
@@ -32,7 +25,7 @@ def store_snapshot(store_dir: Path) -> dict[str, list[int]]:
 
 @dataclass(frozen=True)
 class InputManifest:
-    inputs: dict[str, str]  # resolved path -> sha1 of its bytes
+    inputs: dict[str, str]  # resolved path -> sha256 of its bytes
     prune: bool
     revision: str = ""
     report: dict[str, Any] | None = None
@@ -40,7 +33,7 @@ class InputManifest:
 
     @classmethod
     def for_inputs(cls, files: list[Path], prune: bool) -> InputManifest:
-        return cls({str(f.resolve()): file_digest(f) for f in files}, prune)
+        return cls({str(f.resolve()): sha256_of(f) for f in files}, prune)
 
     @classmethod
     def load(cls, store_dir: Path) -> InputManifest | None:

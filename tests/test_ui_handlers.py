@@ -192,6 +192,20 @@ def highlight_marked(abstract: str, evidence: str) -> str:
     return html[html.index("<mark>") + 6 : html.index("</mark>")]
 
 
+def test_stats_show_model_time_and_the_rewritten_follow_up():
+    answer = Answer(
+        question="And its <b>parts</b>?",
+        answer="x",
+        abstained=True,
+        models={"generator": "smollm2-135m"},
+        timings_ms={"total": 2345.0},
+        standalone_question="What are the <b>parts</b> of BlackVIP?",
+    )
+    stats = render.stats_html(answer)
+    assert "model smollm2-135m · 2.3 s · searched for “What are the &lt;b&gt;parts&lt;/b&gt; of BlackVIP?”" in stats
+    assert render.stats_html(Answer(question="q", answer="", abstained=True)) == ""
+
+
 def test_untitled_papers_use_their_label_and_unsafe_links_are_dropped():
     answer = Answer(
         question="q",

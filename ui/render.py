@@ -128,12 +128,15 @@ def _passage_cards(passages: Iterable[Passage]) -> str:
 
 
 def stats_html(answer: Answer) -> str:
-    """Which generator answered and how long it took, when known."""
+    """Which generator answered, how long it took, and the follow-up rewritten as a standalone question."""
     facts = []
     if answer.models.get("generator"):
         facts.append(f"model {esc(answer.models['generator'])}")
     if answer.timings_ms.get("total"):
         facts.append(f"{answer.timings_ms['total'] / 1000:.1f} s")
+    rewritten = answer.standalone_question
+    if rewritten and rewritten.strip() != answer.question.strip():
+        facts.append(f"searched for “{esc(rewritten)}”")
     return f'<div class="rag-stats">{" · ".join(facts)}</div>' if facts else ""
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.entries import ParsedEntry, Skipped
 from ingest.parsers.build import build_entry
 from ingest.parsers.dates import MONTHS, PAGE_DATE, iso_date
-from ingest.parsers.lines import iter_lines
+from ingest.parsers.lines import iter_text_lines
 from ingest.textclean import NameCanonicalizer, author_key, looks_like_title, split_authors
 
 # "CVMar 26, 2023Code", "LGMay 21": category, date and the Code flag glued together.
@@ -85,13 +85,11 @@ def parse_author_profile(path: Path, header_out: list[ProfileHeader] | None = No
     header: ProfileHeader | None = None
     names = NameCanonicalizer()
     block: _Block | None = None
-    for line in iter_lines(path):
-        if line.problem:
-            yield Skipped(str(path), line.number, line.problem)
+    for line in iter_text_lines(path):
+        if isinstance(line, Skipped):
+            yield line
             continue
-        text = line.text.strip()
-        if not text:
-            continue
+        text = line.text
         if header is None:
             header = ProfileHeader(owner=text)
             names(text)

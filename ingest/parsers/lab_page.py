@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingest.entries import ParsedEntry, Skipped
 from ingest.parsers.build import build_entry
-from ingest.parsers.lines import iter_lines
+from ingest.parsers.lines import iter_text_lines
 
 PREFIX = "Abstract:"
 
@@ -15,13 +15,11 @@ PREFIX = "Abstract:"
 def parse_lab_page(path: Path) -> Iterator[ParsedEntry | Skipped]:
     organization: str | None = None
     current: tuple[int, list[str]] | None = None
-    for line in iter_lines(path):
-        if line.problem:
-            yield Skipped(str(path), line.number, line.problem)
+    for line in iter_text_lines(path):
+        if isinstance(line, Skipped):
+            yield line
             continue
-        text = line.text.strip()
-        if not text:
-            continue
+        text = line.text
         if text.startswith(PREFIX):
             if current:
                 yield build_entry(path, current[0], " ".join(current[1]), organization=organization)

@@ -104,3 +104,12 @@ def iter_paragraphs(path: Path, lines: Iterable[Line]) -> Iterator[Paragraph | S
             buf = []
     if buf:
         yield Paragraph(start, tuple(buf))
+
+
+def iter_text_lines(path: Path) -> Iterator[Line | Skipped]:
+    """Non-blank lines of `path` with their text stripped; unusable lines come as Skipped items."""
+    for line in iter_lines(path):
+        if line.problem:
+            yield Skipped(str(path), line.number, line.problem)
+        elif text := line.text.strip():
+            yield Line(line.number, text)

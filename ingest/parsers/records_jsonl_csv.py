@@ -36,20 +36,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.entries import ParsedEntry, Skipped
-from ingest.parsers.lines import LINE_LIMIT, iter_lines
+from ingest.parsers.lines import LINE_LIMIT, iter_lines, iter_text_lines
 from ingest.parsers.records import ALIASES, entry_from_record, known_columns
 
 DELIMITERS = (",", "\t", ";", "|")
 
 
 def parse_jsonl(path: Path) -> Iterator[ParsedEntry | Skipped]:
-    for line in iter_lines(path):
-        if line.problem:
-            yield Skipped(str(path), line.number, line.problem)
+    for line in iter_text_lines(path):
+        if isinstance(line, Skipped):
+            yield line
             continue
-        text = line.text.strip()
-        if not text:
-            continue
+        text = line.text
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
