@@ -20,9 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--configs", default="hybrid", help="comma-separated mode[+full][:model], e.g. bm25,dense,hybrid")
     run.add_argument("--retrieval-only", action="store_true", help="no generation: runs in seconds")
     run.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
+    run.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
     cal = sub.add_parser("calibrate", help="compute the abstention threshold and write rag/calibration.json")
     cal.add_argument("--questions", type=Path, default=runner.DEV_SET)
     cal.add_argument("--store", type=Path)
+    cal.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
     beir = sub.add_parser("beir", help="measure retrieval on a BEIR-format data set (ingested into its own store)")
     beir.add_argument("folder", type=Path)
     beir.add_argument("--out", type=Path, default=Path("evals/out/beir"))
@@ -33,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     set_offline_env()
     args = build_parser().parse_args(argv)
-    settings = Settings(**({"store_dir": args.store} if getattr(args, "store", None) else {}))
+    overrides = {"store_dir": getattr(args, "store", None), "chroma_url": getattr(args, "chroma_url", None)}
+    settings = Settings(**{k: v for k, v in overrides.items() if v})
     try:
         if args.command == "run":
             return run(args, settings)

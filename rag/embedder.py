@@ -40,7 +40,11 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return [list(map(float, v)) for v in vectors]
 

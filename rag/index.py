@@ -24,7 +24,7 @@ class PaperIndex:
         self.settings = settings
         self.fingerprint = chunking_fingerprint(settings.embedder, settings.chunk_sentences)
         client = open_client(settings.store_dir, settings.chroma_url, create=create)
-        self.store = ChromaStore(client, self.fingerprint, create=create)
+        self.store = ChromaStore(client, self.fingerprint, create=create, url=settings.chroma_url or None)
         self._keyword: KeywordIndex | None = None
 
     @property

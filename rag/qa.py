@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -31,19 +32,22 @@ class Assistant:
         self._generators: dict[str, Generator] = {}
         self._index: PaperIndex | None = None
         self._embedder: SentenceTransformerEmbedder | None = None
+        self._lock = threading.RLock()  # UI handlers run in threads: build each part once
 
     # -- lazily built parts
     @property
     def index(self) -> PaperIndex:
-        if self._index is None:
-            self._index = PaperIndex(self.settings)
-        return self._index
+        with self._lock:
+            if self._index is None:
+                self._index = PaperIndex(self.settings)
+            return self._index
 
     @property
     def embedder(self) -> SentenceTransformerEmbedder:
-        if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.settings.embedder, self.settings.embed_batch_size)
-        return self._embedder
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = SentenceTransformerEmbedder(self.settings.embedder, self.settings.embed_batch_size)
+            return self._embedder
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -53,13 +57,15 @@ class Assistant:
         if self._fixed_generator is not None:
             return self._fixed_generator
         name = model or self.settings.model
-        if name not in self._generators:
-            self._generators[name] = make_generator(self.settings, name)
-        return self._generators[name]
+        with self._lock:
+            if name not in self._generators:
+                self._generators[name] = make_generator(self.settings, name)
+            return self._generators[name]
 
     def reload(self) -> None:
         """Re-open the store and keyword index (after an ingest by another process)."""
-        self._index = None
+        with self._lock:
+            self._index = None
 
     def corpus_info(self) -> CorpusInfo:
         return self.index.corpus_info()

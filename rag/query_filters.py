@@ -12,6 +12,7 @@ _AUTHOR = re.compile(rf"\b(?:papers?\s+|work\s+)?(?:written\s+|authored\s+|co-au
 _AUTHOR_POSSESSIVE = re.compile(
     rf"\b(?P<name>{_NAME})(?:(?:'s|’s)\s+(?:papers?|work|publications?|profile|page)|\s+(?:papers?|publications?))\b"
 )
+_AUTHOR_ACTS = re.compile(rf"\b(?:did|has|have|does)\s+(?P<name>{_NAME})\s+(?:publish|write|propose|stud(?:y|ied))")
 _AUTHOR_ROLE = re.compile(
     rf"\b(?:list|lists|listing|have|has|with|name|names)\s+(?P<name>{_NAME})\s+as\s+(?:an?\s+|the\s+)?"
     r"(?:first\s+|last\s+|co-?)?author"
@@ -60,7 +61,7 @@ def recognise(question: str) -> tuple[Filters, str]:
     if m := next((found for p in source_patterns if (found := p.search(rest))), None):
         filters = replace(filters, source=m.group("src").strip())
         rest = rest.replace(m.group(0), " ")
-    for pattern in (_AUTHOR, _AUTHOR_ROLE, _AUTHOR_POSSESSIVE):
+    for pattern in (_AUTHOR, _AUTHOR_ROLE, _AUTHOR_ACTS, _AUTHOR_POSSESSIVE):
         m = pattern.search(rest)
         words = m.group("name").split() if m else []
         while words and words[0] in _STOP_NAMES:

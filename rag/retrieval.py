@@ -49,9 +49,7 @@ class HybridRetriever:
         dense: dict[str, tuple[float, str]] = {}  # doc_id -> (best chunk similarity, that chunk's text)
         if self.mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(query)
-            where = None
-            if mask is not None:
-                where = {"doc_id": {"$in": [d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok]}}
+            where = _chroma_where(filters, catalog, mask)
             for doc_id, text, sim in self.index.store.query(vector, n=k * 5, where=where):
                 if doc_id not in dense or sim > dense[doc_id][0]:
                     dense[doc_id] = (sim, text)
@@ -75,6 +73,21 @@ class HybridRetriever:
             passages.append(Passage(len(passages) + 1, paper, fused[doc_id] / best, evidence))
         top = max((s for s, _ in dense.values()), default=0.0)
         return Retrieval(tuple(passages), filters, top)
+
+
+def _chroma_where(filters: Filters, catalog: Any, mask: Any) -> dict[str, Any] | None:
+    """Years filter natively (unknown years are stored as -1); author and source become the matching doc_ids,
+    which the catalog already knows (substring and name-variant matching that Chroma cannot do)."""
+    clauses: list[dict[str, Any]] = []
+    if filters.year_from is not None or filters.year_to is not None:
+        clauses.append({"year": {"$gte": filters.year_from if filters.year_from is not None else 0}})
+        if filters.year_to is not None:
+            clauses.append({"year": {"$lte": filters.year_to}})
+    if filters.author or filters.source:
+        clauses.append({"doc_id": {"$in": [d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok]}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _keep_matching(recognised: Filters, catalog: Any) -> Filters:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -39,6 +40,8 @@ def open_client(store_dir: Path, chroma_url: str | None, create: bool) -> Any:
                 f"Cannot reach the Chroma server at {chroma_url} ({type(exc).__name__}: {exc}). "
                 "Start it (`chroma run --host 127.0.0.1 --port 8000 --path DIR`) or unset RAG_CHROMA_URL."
             ) from exc
+        if create:
+            store_dir.mkdir(parents=True, exist_ok=True)  # still holds the keyword index and ingest manifest
         return client
     if not create and not (store_dir / "chroma.sqlite3").exists():
         raise StoreMissingError(
@@ -49,28 +52,75 @@ def open_client(store_dir: Path, chroma_url: str | None, create: bool) -> Any:
     return chromadb.PersistentClient(path=str(store_dir), settings=chroma_settings)
 
 
+def _is_transport_error(exc: Exception) -> bool:
+    """Connection-level failures of chromadb's HTTP transport (httpx), told apart without importing httpx."""
+    return isinstance(exc, ConnectionError | TimeoutError) or type(exc).__module__.split(".")[0] == "httpx"
+
+
+@contextmanager
+def _reaching(url: str | None) -> Iterator[None]:
+    """Turn transport failures talking to the server at `url` into StoreUnavailableError (no-op when embedded)."""
+    try:
+        yield
+    except Exception as exc:
+        if url is None or not _is_transport_error(exc):
+            raise
+        raise StoreUnavailableError(
+            f"Lost the Chroma server at {url} ({type(exc).__name__}: {exc}). "
+            "Check that `chroma run` is still up, or unset RAG_CHROMA_URL."
+        ) from exc
+
+
+class _RemoteCollection:
+    """A server collection whose transport failures surface as StoreUnavailableError naming the URL."""
+
+    def __init__(self, collection: Any, url: str) -> None:
+        self._collection = collection
+        self._url = url
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with _reaching(self._url):
+                return attr(*args, **kwargs)
+
+        return call
+
+
 class ChromaStore:
     """One Chroma collection named after the embedder+chunking fingerprint; scores are cosine similarity."""
 
-    def __init__(self, client: Any, fingerprint: str, create: bool = False) -> None:
+    def __init__(self, client: Any, fingerprint: str, create: bool = False, url: str | None = None) -> None:
         self.client = client
+        self.url = url  # set for a Chroma server: other processes may write, so metadata is re-read
         self.name = f"{COLLECTION_PREFIX}-{fingerprint}"
-        existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-        if self.name not in existing and not create:
-            others = sorted(n for n in existing if n.startswith(COLLECTION_PREFIX))
-            if others:
-                raise StoreMismatchError(
-                    f"The index holds {', '.join(others)}, built with other embedder or chunking settings than "
-                    f"the current ones ({self.name}). Re-run `python -m ingest` to index with the current settings."
-                )
-            raise StoreMissingError("The index is empty. Build it with `python -m ingest`.")
-        self.collection = client.get_or_create_collection(
-            self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-        )
+        with _reaching(url):
+            existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+            if self.name not in existing and not create:
+                others = sorted(n for n in existing if n.startswith(COLLECTION_PREFIX))
+                if others:
+                    raise StoreMismatchError(
+                        f"The index holds {', '.join(others)}, built with other embedder or chunking settings than "
+                        f"the current ones ({self.name}). Re-run `python -m ingest` to index with the current "
+                        "settings."
+                    )
+                raise StoreMissingError("The index is empty. Build it with `python -m ingest`.")
+            collection = client.get_or_create_collection(
+                self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+            )
+        self.collection = _RemoteCollection(collection, url) if url else collection
 
     # -- revision: lets the keyword index know whether it is in step with the vectors
     def revision(self) -> str:
-        return str((self.collection.metadata or {}).get("revision", ""))
+        if self.url:  # the cached copy misses revisions written by other processes (an ingest, another UI)
+            with _reaching(self.url):
+                metadata = self.client.get_collection(self.name, embedding_function=None).metadata
+        else:
+            metadata = self.collection.metadata
+        return str((metadata or {}).get("revision", ""))
 
     def set_revision(self, revision: str | None = None) -> str:
         revision = revision or uuid.uuid4().hex

@@ -81,7 +81,8 @@ def test_write_ingest_jsonl(tmp_path: Path) -> None:
     assert write_ingest_jsonl(corpus.values(), out) == 5
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in records] == ["d1", "d2", "d3", "d4", "5"]
-    assert all(set(r) == {"id", "title", "abstract"} and r["abstract"] for r in records)
+    assert all(set(r) == {"id", "title", "abstract", "url"} and r["abstract"] for r in records)
+    assert [r["url"] for r in records] == ["beir:d1", "beir:d2", "beir:d3", "beir:d4", "beir:5"]
 
 
 def test_qrels_tsv_at_top_level_is_found(tmp_path: Path) -> None:

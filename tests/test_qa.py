@@ -100,3 +100,27 @@ def test_store_built_with_other_settings_is_refused(small_store):
     other = settings.model_copy(update={"chunk_sentences": 5})
     with pytest.raises(StoreMismatchError, match="python -m ingest"):
         Assistant(other, generator=ScriptedGenerator("x")).retrieve("hashing")
+
+
+def test_parts_are_built_once_under_concurrent_first_use(small_store):
+    """The UI calls the assistant from several threads; two Chroma clients opened at once used to fail."""
+    import threading
+
+    settings, papers = small_store
+    assistant = Assistant(settings, generator=ScriptedGenerator("x"))
+    results, errors = [], []
+
+    def use() -> None:
+        try:
+            results.append((assistant.corpus_info().papers_total, id(assistant.index)))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {count for count, _ in results} == {len(papers)}
+    assert len({index_id for _, index_id in results}) == 1

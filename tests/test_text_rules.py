@@ -35,6 +35,7 @@ def test_sentences_of_empty_text():
         ("work between 2021 and 2019 on agents", Filters(year_from=2019, year_to=2021)),
         ("What did the LG AI Research lab publish about OOD detection?", Filters(source="LG AI Research")),
         ("How does SONA generate outliers?", Filters()),
+        ("What did Changdae Oh publish on robustness since 2023?", Filters(year_from=2023, author="Changdae Oh")),
         ("What is proposed by the authors of BlackVIP?", Filters()),
     ],
 )

@@ -53,7 +53,7 @@ CSS = """
   var(--border-color-primary); border-radius: 999px; padding: 0 8px; margin-left: 4px; color: var(--body-text-color); }
 .rag-more { margin-top: 10px; }
 .rag-more summary { cursor: pointer; font-weight: 600; font-size: 0.92em; }
-.rag-table { border-collapse: collapse; font-size: 0.9em; margin-top: 6px; }
+.rag-table { border-collapse: collapse; font-size: 0.9em; margin-top: 6px; border: 0 !important; }
 .rag-table th, .rag-table td { border: 0 !important; border-bottom: 1px solid var(--border-color-primary) !important;
   padding: 4px 12px !important; text-align: left; background: transparent !important; }
 .rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }
@@ -147,7 +147,7 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
                         )
                 with gr.Column(scale=2, min_width=360):
                     sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources", js_on_load=None)
-            with gr.Tab("Corpus", id="corpus"), gr.Row(equal_height=False):
+            with gr.Tab("Corpus", id="corpus") as corpus_tab, gr.Row(equal_height=False):
                 with gr.Column(scale=2):
                     corpus = gr.HTML(elem_id="rag-corpus", js_on_load=None)
                     upload_file = gr.File(
@@ -178,6 +178,7 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
         chatbot.clear(handlers.clear_chat, None, ask_outputs, api_visibility="private", queue=False)
         chatbot.select(show_turn, [turns], [sources], api_visibility="private", queue=False)
         demo.load(lambda: handlers.corpus_overview(assistant), None, [corpus], api_name="corpus")
+        corpus_tab.select(lambda: handlers.corpus_overview(assistant), None, [corpus], api_visibility="private")
         title_query.submit(
             lambda q: handlers.search_titles(assistant, q), [title_query], [results], api_name="search_titles"
         )

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,8 +24,6 @@ log = logging.getLogger(__name__)
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".bib", ".bibtex", ".txt")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 Turn = dict[str, Any]  # {"question", "answer", "html", "sources", "ok"}: plain data so gr.State can copy it
-# rag.Assistant opens its store lazily, and two Chroma clients opened at once race; open and reload under one lock.
-STORE_LOCK = threading.Lock()
 
 
 class AssistantLike(Protocol):
@@ -87,8 +84,6 @@ def chat_turn(
     text = ""
     answer: Answer | None = None
     try:
-        with STORE_LOCK:
-            assistant.corpus_info()  # opens the store here, not concurrently inside ask()
         options = {
             "history": [(t["question"], t["answer"]) for t in turns if t["ok"]],
             "k": max(1, min(50, int(k or settings.k))),
@@ -153,8 +148,7 @@ def example_text(value: Any) -> str:
 def corpus_overview(assistant: AssistantLike) -> str:
     """Papers indexed and counts per source file, or why there are none."""
     try:
-        with STORE_LOCK:
-            info = assistant.corpus_info()
+        info = assistant.corpus_info()
         return render.corpus_html(info)
     except StoreMissingError as err:
         return render.notice_html(f"No index yet. {err}\nUpload a file below to start one.", "info")
@@ -168,8 +162,7 @@ def search_titles(assistant: AssistantLike, query: str) -> str:
     if not query:
         return render.paper_list_html([], "")
     try:
-        with STORE_LOCK:
-            papers = assistant.find_papers(query, limit=50)
+        papers = assistant.find_papers(query, limit=50)
         return render.paper_list_html(papers, query)
     except RagError as err:
         return render.notice_html(str(err), "error")
@@ -242,8 +235,7 @@ def _ingest_result(assistant: AssistantLike, name: str, code: int, stdout: str, 
         report = None
     if code == 0 and isinstance(report, dict):
         try:
-            with STORE_LOCK:
-                assistant.reload()
+            assistant.reload()
         except RagError as err:
             return render.notice_html(f"{name} was ingested but the index could not be reopened: {err}", "error"), None
         return render.ingest_report_html(name, report, accepted=True), corpus_overview(assistant)

@@ -1,0 +1,149 @@
+"""Benchmark: ingest rate, store size, peak memory and retrieval latency per mode as the corpus grows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from evals.bench_qa import questions
+from evals.metrics import percentile
+from evals.synthetic import SentencePool, synthetic_papers, write_jsonl
+from rag.config import Settings, set_offline_env
+from rag.index import PaperIndex
+from rag.qa import Assistant
+from rag.retrieval import Mode
+
+MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
+
+
+def run_ingest(paths: list[Path], store: Path) -> dict[str, Any]:
+    """`python -m ingest` in a child process: its report plus wall time and the child's own peak RSS."""
+    env = {k: v for k, v in os.environ.items() if k != "RAG_CHROMA_URL"}  # always a fresh embedded store
+    command = [sys.executable, "-m", "ingest", *map(str, paths), "--store", str(store), "--json", "--quiet"]
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's rusage (RUSAGE_CHILDREN keeps a running max)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode != 0:
+            raise RuntimeError(f"ingest failed ({child.returncode}): {err.read().decode()[-2000:]}")
+        report = json.loads(out.read())
+    return {**report, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def disk_mb(path: Path) -> float:
+    """Disk usage of a folder, as `du` counts it (allocated blocks)."""
+    return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def time_retrieval(store: Path, queries: list[str]) -> dict[str, Any]:
+    """Per-query p50/p95 of Assistant.retrieve for each mode, plus loading and rebuilding the keyword index."""
+    settings = Settings(store_dir=store, chroma_url=None)
+    result: dict[str, Any] = {}
+    for mode in MODES:
+        assistant = Assistant(settings, mode=mode)
+        assistant.retrieve(queries[0])  # untimed: loads the embedder, opens Chroma, loads the keyword index
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            assistant.retrieve(query)
+            times.append((time.perf_counter() - started) * 1000)
+        result[f"{mode}_p50_ms"] = percentile(times, 50)
+        result[f"{mode}_p95_ms"] = percentile(times, 95)
+    index = PaperIndex(settings)
+    started = time.perf_counter()
+    index.keyword  # noqa: B018 - what a new UI process pays on its first question (after opening Chroma)
+    result["keyword_load_ms"] = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    index.rebuild_keyword()  # what every ingest's commit pays: BM25 from all stored papers
+    result["keyword_rebuild_s"] = time.perf_counter() - started
+    result["query_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # running max
+    return result
+
+
+def measure(label: str, paths: list[Path], store: Path, queries: list[str]) -> dict[str, Any]:
+    report = run_ingest(paths, store)
+    row = {"corpus": label, "papers": report["papers_total"], "chunks": report["chunks_total"]}
+    row.update(ingest_s=report["wall_s"], papers_per_s=report["papers_total"] / report["wall_s"])
+    row.update(peak_rss_mb=report["peak_rss_mb"], store_mb=disk_mb(store))
+    row.update(keyword_mb=sum(disk_mb(p) for p in store.glob("keyword-*")))
+    row.update(time_retrieval(store, queries))
+    print(json.dumps(row), file=sys.stderr, flush=True)
+    return row
+
+
+COLUMNS = [
+    ("corpus", "corpus", "{}"),
+    ("papers", "papers", "{}"),
+    ("chunks", "chunks", "{}"),
+    ("ingest_s", "ingest s", "{:.0f}"),
+    ("papers_per_s", "papers/s", "{:.1f}"),
+    ("peak_rss_mb", "ingest peak MB", "{:.0f}"),
+    ("store_mb", "store MB", "{:.1f}"),
+    ("keyword_rebuild_s", "BM25 rebuild s", "{:.2f}"),
+    ("dense_p50_ms", "dense p50/p95 ms", "{:.0f}"),
+    ("bm25_p50_ms", "bm25 p50/p95 ms", "{:.0f}"),
+    ("hybrid_p50_ms", "hybrid p50/p95 ms", "{:.0f}"),
+    ("keyword_load_ms", "BM25 load ms", "{:.0f}"),
+    ("query_rss_mb", "query RSS MB", "{:.0f}"),
+]
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """One markdown table; latency cells read p50/p95."""
+    lines = ["| " + " | ".join(title for _, title, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for row in rows:
+        cells = []
+        for key, _, fmt in COLUMNS:
+            cell = fmt.format(row[key])
+            if key.endswith("_p50_ms"):
+                cell += "/" + fmt.format(row[key.replace("p50", "p95")])
+            cells.append(cell)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    set_offline_env()
+    parser = argparse.ArgumentParser(prog="python -m evals.bench_scale", description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated synthetic corpus sizes")
+    parser.add_argument("--queries", type=int, default=50, help="dev-set questions timed per mode")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", type=Path, help="keep stores and JSONL here (default: a temp dir)")
+    parser.add_argument("--skip-seeds", action="store_true", help="no row for the bundled corpus itself")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    queries = questions(args.queries)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.workdir or Path(tmp)
+        seeds = work / "seeds"
+        rows = []
+        if seeds.exists() or args.skip_seeds:
+            run_ingest([], seeds)  # only the source of the sentence pool (an unchanged re-run takes seconds)
+        else:
+            rows.append(measure("bundled", [], seeds, queries))
+        pool = SentencePool.from_store(Settings(store_dir=seeds, chroma_url=None))
+        for n in sizes:
+            data = work / f"synthetic-{n}.jsonl"
+            write_jsonl(data, synthetic_papers(pool, n, args.seed))
+            store = work / f"store-{n}"
+            if store.exists():
+                raise SystemExit(f"error: {store} exists; the benchmark needs a fresh store (remove it)")
+            rows.append(measure(f"synthetic {n}", [data], store, queries))
+        print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
