@@ -79,6 +79,7 @@ def measure(label: str, paths: list[Path], store: Path, queries: list[str]) -> d
     row.update(peak_rss_mb=report["peak_rss_mb"], store_mb=disk_mb(store))
     row.update(keyword_mb=sum(disk_mb(p) for p in store.glob("keyword-*")))
     row.update(time_retrieval(store, queries))
+    row["load_avg"] = os.getloadavg()[1]  # 5-minute load: the machine may be shared, and timings depend on it
     print(json.dumps(row), file=sys.stderr, flush=True)
     return row
 
@@ -97,6 +98,7 @@ COLUMNS = [
     ("hybrid_p50_ms", "hybrid p50/p95 ms", "{:.0f}"),
     ("keyword_load_ms", "BM25 load ms", "{:.0f}"),
     ("query_rss_mb", "query RSS MB", "{:.0f}"),
+    ("load_avg", "load avg", "{:.1f}"),
 ]
 
 

@@ -42,6 +42,7 @@ class Config:
         updates: dict[str, Any] = {"model": self.model}
         if not self.evidence_selection:
             updates["evidence_sentences"] = 0  # the LLM reads whole abstracts
+            updates["evidence_words"] = 10_000
         return Assistant(settings.model_copy(update=updates), mode=self.mode)
 
 

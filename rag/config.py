@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     openai_retries: int = 2
 
     k: int = 10
-    llm_passages: int = 4  # how many of the top-k papers the LLM reads
+    llm_passages: int = 3  # how many of the top-k papers the LLM reads (prompt reading dominates first-token time)
     evidence_sentences: int = 2  # sentences per paper given to the LLM
+    evidence_words: int = 60  # and at most this many words of them
     abstain_threshold: float = calibrated_threshold()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,7 @@ class PaperIndex:
         client = open_client(settings.store_dir, settings.chroma_url, create=create)
         self.store = ChromaStore(client, self.fingerprint, create=create, url=settings.chroma_url or None)
         self._keyword: KeywordIndex | None = None
+        self._keyword_lock = threading.RLock()  # UI threads share one index: one rebuild at a time
 
     @property
     def keyword_dir(self) -> Path:
@@ -34,21 +36,34 @@ class PaperIndex:
     @property
     def keyword(self) -> KeywordIndex:
         revision = self.store.revision()
-        if self._keyword is None or self._keyword.revision != revision:
-            loaded = KeywordIndex.load(self.keyword_dir)
-            self._keyword = loaded if loaded and loaded.revision == revision else self.rebuild_keyword(revision)
-        return self._keyword
+        # On a server, a dirty revision means another process is ingesting right now: keep what we have,
+        # and never mark its half-written store clean (the embedded store cannot be written by others meanwhile).
+        elsewhere = bool(self.store.url) and revision.startswith(DIRTY)
+        current = self._keyword
+        if current is not None and (current.revision == revision or elsewhere):
+            return current
+        with self._keyword_lock:
+            if self._keyword is None or self._keyword.revision != revision:
+                loaded = KeywordIndex.load(self.keyword_dir)
+                if loaded and loaded.revision == revision:
+                    self._keyword = loaded
+                elif elsewhere:  # the last saved index, else what is there now; either is rebuilt after its commit
+                    self._keyword = loaded or KeywordIndex.build(self.store.iter_papers(), revision)
+                else:
+                    self._keyword = self.rebuild_keyword(revision)
+            return self._keyword
 
     def rebuild_keyword(self, revision: str | None = None) -> KeywordIndex:
         """Rebuild BM25 from the papers in the store; a half-written (dirty) store gets a fresh revision."""
-        revision = revision if revision is not None else self.store.revision()
-        if not revision or revision.startswith(DIRTY):
-            revision = self.store.set_revision()
-        log.info("rebuilding the keyword index from the store (revision %s)", revision)
-        index = KeywordIndex.build(self.store.iter_papers(), revision)
-        index.save(self.keyword_dir)
-        self._keyword = index
-        return index
+        with self._keyword_lock:
+            revision = revision if revision is not None else self.store.revision()
+            if not revision or revision.startswith(DIRTY):
+                revision = self.store.set_revision()
+            log.info("rebuilding the keyword index from the store (revision %s)", revision)
+            index = KeywordIndex.build(self.store.iter_papers(), revision)
+            index.save(self.keyword_dir)
+            self._keyword = index
+            return index
 
     def write(self, papers: Sequence[Paper], embedder: Embedder, replace: Sequence[str] = ()) -> int:
         """Chunk, embed and store papers (removing the old chunks of `replace` first); returns chunks written.

@@ -12,16 +12,18 @@ SYSTEM = (
 ABSTAINED = "The collection doesn't answer this question."
 
 
-def evidence_block(passages: list[Passage]) -> str:
+def evidence_block(passages: list[Passage], max_words: int) -> str:
     lines = []
     for i, passage in enumerate(passages, start=1):
         paper = passage.paper
         head = paper.title or "Untitled paper"
         year = f" ({paper.year})" if paper.year else ""
-        lines.append(f"[{i}] {head}{year}: {passage.text}")
+        words = passage.text.split()
+        text = " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
+        lines.append(f"[{i}] {head}{year}: {text}")
     return "\n".join(lines)
 
 
-def answer_messages(question: str, passages: list[Passage]) -> list[dict[str, str]]:
-    user = f"Evidence:\n{evidence_block(passages)}\n\nQuestion: {question}"
+def answer_messages(question: str, passages: list[Passage], max_words: int = 60) -> list[dict[str, str]]:
+    user = f"Evidence:\n{evidence_block(passages, max_words)}\n\nQuestion: {question}"
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]

@@ -120,7 +120,8 @@ class Assistant:
         models["generator"] = generator.name
         gen_started = time.perf_counter()
         pieces: list[str] = []
-        for delta in generator.stream(answer_messages(query, used), self.settings.max_new_tokens):
+        messages = answer_messages(query, used, self.settings.evidence_words)
+        for delta in generator.stream(messages, self.settings.max_new_tokens):
             if not pieces:
                 timings["first_token"] = _ms(started)
             pieces.append(delta)

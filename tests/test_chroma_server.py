@@ -14,7 +14,7 @@ import pytest
 
 from rag.config import Settings
 from rag.errors import StoreUnavailableError
-from rag.index import PaperIndex
+from rag.index import DIRTY, PaperIndex
 from rag.qa import Assistant
 from tests.conftest import LAB_FILE, ROOT, title_line_papers
 from tests.servers import free_port, running
@@ -84,8 +84,8 @@ def stores(server, jsonl_file, tmp_path_factory) -> tuple[Settings, Settings]:
     return Settings(store_dir=base / "embedded", chroma_url=None), Settings(store_dir=base / "local", chroma_url=server)
 
 
-def ranked(settings: Settings, mode: str, question: str, **filters) -> list[tuple[str, float]]:
-    return [(p.paper.doc_id, p.score) for p in Assistant(settings, mode=mode).retrieve(question, k=8, **filters)]
+def ranked(assistant: Assistant, question: str, **filters) -> list[tuple[str, float]]:
+    return [(p.paper.doc_id, p.score) for p in assistant.retrieve(question, k=8, **filters)]
 
 
 def assert_same_ranking(a: list[tuple[str, float]], b: list[tuple[str, float]]) -> None:
@@ -95,14 +95,14 @@ def assert_same_ranking(a: list[tuple[str, float]], b: list[tuple[str, float]]) 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
 def test_server_retrieval_matches_embedded(stores, mode):
-    embedded, remote = stores
+    embedded, remote = (Assistant(settings, mode=mode) for settings in stores)
     for question in QUESTIONS:
-        expected = ranked(embedded, mode, question)
+        expected = ranked(embedded, question)
         assert expected, question
-        assert_same_ranking(expected, ranked(remote, mode, question))
-    expected = ranked(embedded, mode, QUESTIONS[4], year_from=2021)  # a metadata filter becomes a server `where`
+        assert_same_ranking(expected, ranked(remote, question))
+    expected = ranked(embedded, QUESTIONS[4], year_from=2021)  # a metadata filter becomes a server `where`
     assert expected
-    assert_same_ranking(expected, ranked(remote, mode, QUESTIONS[4], year_from=2021))
+    assert_same_ranking(expected, ranked(remote, QUESTIONS[4], year_from=2021))
 
 
 def test_server_dense_similarities_match_embedded(stores, embedder):
@@ -133,6 +133,11 @@ def test_keyword_index_follows_the_server_revision(server, tmp_path, embedder):
     assert papers[6].doc_id not in {p.paper.doc_id for p in reader.retrieve(LATE_QUESTION, k=3)}
 
     writer.write(papers[6:], embedder)  # another process's ingest, as far as the reader can tell
+    assert writer.store.revision().startswith(DIRTY)
+    assert papers[6].doc_id not in {p.paper.doc_id for p in reader.retrieve(LATE_QUESTION, k=3)}  # kept its index
+    newcomer = Assistant(settings.model_copy(update={"store_dir": tmp_path / "newcomer"}), mode="bm25")
+    assert newcomer.retrieve(LATE_QUESTION, k=1)[0].paper.doc_id == papers[6].doc_id  # built from what is there
+    assert writer.store.revision().startswith(DIRTY)  # readers never mark a store clean while it is being written
     writer.commit()
     found = reader.retrieve(LATE_QUESTION, k=3)  # the same Assistant: no reload()
     assert found
