@@ -40,14 +40,18 @@ class OpenAIGenerator:
         return {"Authorization": f"Bearer {self.api_key}"}
 
     def _served_model(self) -> str | None:
-        """The first model id of GET {base_url}/models, or None when the server cannot say (yet)."""
+        """The id of the one model GET {base_url}/models lists; None when it lists several or cannot say (yet)."""
         try:
             response = httpx.get(f"{self.base_url}/models", headers=self.headers, timeout=CONNECT_TIMEOUT_S)
             response.raise_for_status()
-            return str(response.json()["data"][0]["id"])
-        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as exc:
+            ids = [str(m["id"]) for m in response.json()["data"]]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             log.info("could not list the models of %s (%s); sending model=%r", self.base_url, exc, self.configured)
             return None
+        if len(ids) != 1:
+            log.warning("%s serves %s; set RAG_OPENAI_MODEL to choose one", self.base_url, ids or "no model")
+            return None
+        return ids[0]
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         if self.name == SERVED_MODEL == self.configured:  # the server was down when this generator was built
@@ -133,6 +137,6 @@ def hint(response: httpx.Response) -> str:
     if response.status_code == 404:
         return (
             ". Check RAG_OPENAI_BASE_URL (it usually ends in /v1) and RAG_OPENAI_MODEL "
-            "(leave it at 'local' to use the model the server lists)."
+            "(at 'local' it is the one model the server lists)."
         )
     return ""
