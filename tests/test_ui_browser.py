@@ -38,7 +38,7 @@ WATCH_STREAMING = """() => {
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """The app over the real Assistant (smollm2) and a store ingested from a seed subset; served on a free port."""
+    """The app over the real Assistant (fast 0.5B model) and a store of a seed subset, on a free port."""
     assistant, settings = ui_fakes.real_assistant(tmp_path_factory, "ui-browser")  # or ui_fakes.fake_assistant
     with serve(build_app(RecordingAssistant(assistant), settings)) as url:
         yield url

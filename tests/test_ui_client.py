@@ -20,7 +20,7 @@ QUESTION = "How does BlackVIP adapt a pre-trained model without access to its pa
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """The app over the real Assistant (smollm2) and a store ingested from a seed subset; served on a free port."""
+    """The app over the real Assistant (fast 0.5B model) and a store of a seed subset, on a free port."""
     assistant, settings = ui_fakes.real_assistant(tmp_path_factory, "ui-client")  # or ui_fakes.fake_assistant
     recorder = RecordingAssistant(assistant)
     with serve(build_app(recorder, settings)) as url:

@@ -249,7 +249,7 @@ def ingest_store(root: Path) -> Path:
     return store
 
 
-def real_assistant(factory: pytest.TempPathFactory, name: str, model: str = "smollm2") -> tuple[Any, Settings]:
+def real_assistant(factory: pytest.TempPathFactory, name: str, model: str = "fast") -> tuple[Any, Settings]:
     """The real rag.Assistant with a small real model over its own copy of a store ingested once per session."""
     from rag import Assistant
 
