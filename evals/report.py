@@ -39,12 +39,12 @@ def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], 
             _fmt(summary.get("tokens_per_s"), 1),
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "## Retrieval by question type (first configuration)", ""]
-    first = next(iter(results.values()))["retrieval"]
-    lines += ["| type | n | " + " | ".join(c[0] for c in COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 2)]
-    for group, values in first.items():
-        cells = [group, str(int(values.get("count") or 0)), *(_fmt(values.get(c[2])) for c in COLUMNS)]
-        lines.append("| " + " | ".join(cells) + " |")
+    for name, summary in results.items():
+        lines += ["", f"## Retrieval by question type: {name}", ""]
+        lines += ["| type | n | " + " | ".join(c[0] for c in COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 2)]
+        for group, values in summary["retrieval"].items():
+            cells = [group, str(int(values.get("count") or 0)), *(_fmt(values.get(c[2])) for c in COLUMNS)]
+            lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"## Abstention threshold: {threshold:.4f} (in use)", ""]
     lines += ["Dense similarity below the threshold makes the assistant abstain before the LLM is called.", ""]
     lines += [
