@@ -24,22 +24,28 @@ from rag.retrieval import Mode
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 
 
-def run_ingest(paths: list[Path], store: Path) -> dict[str, Any]:
-    """`python -m ingest` in a child process: its report plus wall time and the child's own peak RSS."""
+def run_ingest(paths: list[Path], store: Path, restarts: int = 3) -> dict[str, Any]:
+    """`python -m ingest` in a child process: its report plus wall time and the child's own peak RSS.
+    A child killed by a signal is run again (ingest resumes where it stopped), up to `restarts` times."""
     env = {k: v for k, v in os.environ.items() if k != "RAG_CHROMA_URL"}  # always a fresh embedded store
     command = [sys.executable, "-m", "ingest", *map(str, paths), "--store", str(store), "--json", "--quiet"]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(child.pid, 0)  # this child's rusage (RUSAGE_CHILDREN keeps a running max)
-        wall = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if child.returncode != 0:
-            raise RuntimeError(f"ingest failed ({child.returncode}): {err.read().decode()[-2000:]}")
-        report = json.loads(out.read())
-    return {**report, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+    wall, peak = 0.0, 0.0
+    for attempt in range(restarts + 1):
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            started = time.perf_counter()
+            child = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+            _, status, usage = os.wait4(child.pid, 0)  # this child's rusage (RUSAGE_CHILDREN keeps a running max)
+            wall += time.perf_counter() - started
+            peak = max(peak, usage.ru_maxrss / 1024)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            if child.returncode == 0:
+                return {**json.loads(out.read()), "wall_s": wall, "peak_rss_mb": peak, "restarts": attempt}
+            if child.returncode > 0 or attempt == restarts:
+                raise RuntimeError(f"ingest failed ({child.returncode}): {err.read().decode()[-2000:]}")
+            print(f"ingest was killed (signal {-child.returncode}); resuming", file=sys.stderr, flush=True)
+    raise AssertionError("unreachable")
 
 
 def disk_mb(path: Path) -> float:
@@ -76,7 +82,7 @@ def measure(label: str, paths: list[Path], store: Path, queries: list[str]) -> d
     report = run_ingest(paths, store)
     row = {"corpus": label, "papers": report["papers_total"], "chunks": report["chunks_total"]}
     row.update(ingest_s=report["wall_s"], papers_per_s=report["papers_total"] / report["wall_s"])
-    row.update(peak_rss_mb=report["peak_rss_mb"], store_mb=disk_mb(store))
+    row.update(peak_rss_mb=report["peak_rss_mb"], store_mb=disk_mb(store), ingest_restarts=report["restarts"])
     row.update(keyword_mb=sum(disk_mb(p) for p in store.glob("keyword-*")))
     row.update(time_retrieval(store, queries))
     row["load_avg"] = os.getloadavg()[1]  # 5-minute load: the machine may be shared, and timings depend on it
@@ -89,6 +95,7 @@ COLUMNS = [
     ("papers", "papers", "{}"),
     ("chunks", "chunks", "{}"),
     ("ingest_s", "ingest s", "{:.0f}"),
+    ("ingest_restarts", "restarts", "{}"),
     ("papers_per_s", "papers/s", "{:.1f}"),
     ("peak_rss_mb", "ingest peak MB", "{:.0f}"),
     ("store_mb", "store MB", "{:.1f}"),
