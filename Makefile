@@ -44,7 +44,7 @@ models: install
 
 # Debian's Chromium for the browser tests (Playwright's own browser download does not work offline).
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 lint: install
 	$(VENV)/bin/ruff check .
