@@ -47,9 +47,9 @@ class Settings(BaseSettings):
     openai_retries: int = 2
 
     k: int = 10
-    llm_passages: int = 3  # how many of the top-k papers the LLM reads (prompt reading dominates first-token time)
-    evidence_sentences: int = 2  # sentences per paper given to the LLM
-    evidence_words: int = 60  # and at most this many words of them
+    llm_passages: int = 3  # how many of the top-k papers the LLM reads
+    evidence_sentences: int = 1  # sentences per paper given to the LLM (prompt reading dominates first-token time)
+    evidence_words: int = 40  # and at most this many words of them
     abstain_threshold: float = calibrated_threshold()
 
 

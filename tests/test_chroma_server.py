@@ -195,3 +195,21 @@ def test_server_lost_mid_session_raises_store_unavailable(tmp_path, embedder):
         index.store.query(vector, n=3)
     with pytest.raises(StoreUnavailableError, match=url):
         index.store.revision()
+
+
+def test_ui_cli_serves_the_server_store(stores, monkeypatch):
+    """`python -m ui --chroma-url` reads the server's papers, and its uploads ingest into that server."""
+    import ui.app
+    from ui import handlers
+    from ui.__main__ import main
+
+    launched = {}
+    monkeypatch.setattr(ui.app, "build_app", lambda assistant, settings: launched.update(a=assistant, s=settings))
+    monkeypatch.setattr(ui.app, "launch", lambda demo, host, port: launched.update(host=host, port=port))
+    remote = stores[1]
+    main(["--chroma-url", str(remote.chroma_url), "--store", str(remote.store_dir), "--port", "7999"])
+    assert launched["s"].chroma_url == remote.chroma_url
+    assert launched["port"] == 7999
+    assert "<strong>15</strong> papers indexed" in handlers.corpus_overview(launched["a"])
+    command = handlers.ingest_command("new.jsonl", launched["s"])
+    assert command[command.index("--chroma-url") + 1] == remote.chroma_url

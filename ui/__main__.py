@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     parser.add_argument("--store", type=Path, default=None, help="store directory (default: RAG_STORE_DIR or .rag)")
+    parser.add_argument("--chroma-url", default=None, help="use a Chroma server instead of the embedded store")
     parser.add_argument("--model", default=None, help="generator: default | fast (or smollm2, a GGUF path)")
     args = parser.parse_args(argv)
 
@@ -23,7 +24,8 @@ def main(argv: list[str] | None = None) -> None:
     from ui.app import build_app, launch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    overrides = {key: value for key, value in {"store_dir": args.store, "model": args.model}.items() if value}
+    flags = {"store_dir": args.store, "chroma_url": args.chroma_url, "model": args.model}
+    overrides = {key: value for key, value in flags.items() if value}
     settings = Settings(**overrides)
     launch(build_app(Assistant(settings), settings), host=args.host, port=args.port)
 

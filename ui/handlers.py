@@ -179,17 +179,11 @@ def _last_line(text: str) -> str:
 
 
 def ingest_command(path: str | Path, settings: Settings) -> list[str]:
-    """The ingestion subprocess: strict, JSON report, into the app's store."""
-    return [
-        sys.executable,
-        "-m",
-        "ingest",
-        str(path),
-        "--store",
-        str(Path(settings.store_dir).resolve()),
-        "--json",
-        "--strict",
-    ]
+    """The ingestion subprocess: strict, JSON report, into the app's store (and its Chroma server, if any)."""
+    command = [sys.executable, "-m", "ingest", str(path), "--store", str(Path(settings.store_dir).resolve())]
+    if settings.chroma_url:
+        command += ["--chroma-url", settings.chroma_url]
+    return [*command, "--json", "--strict"]
 
 
 def ingest_file(
