@@ -81,7 +81,8 @@ def time_retrieval(store: Path, queries: list[str]) -> dict[str, Any]:
 def measure(label: str, paths: list[Path], store: Path, queries: list[str]) -> dict[str, Any]:
     report = run_ingest(paths, store)
     row = {"corpus": label, "papers": report["papers_total"], "chunks": report["chunks_total"]}
-    row.update(ingest_s=report["wall_s"], papers_per_s=report["papers_total"] / report["wall_s"])
+    ingested = report["added"] + report["updated"]  # less than papers_total when an earlier run was resumed
+    row.update(ingested=ingested, ingest_s=report["wall_s"], papers_per_s=ingested / report["wall_s"])
     row.update(peak_rss_mb=report["peak_rss_mb"], store_mb=disk_mb(store), ingest_restarts=report["restarts"])
     row.update(keyword_mb=sum(disk_mb(p) for p in store.glob("keyword-*")))
     row.update(time_retrieval(store, queries))
@@ -94,6 +95,7 @@ COLUMNS = [
     ("corpus", "corpus", "{}"),
     ("papers", "papers", "{}"),
     ("chunks", "chunks", "{}"),
+    ("ingested", "ingested this run", "{}"),
     ("ingest_s", "ingest s", "{:.0f}"),
     ("ingest_restarts", "restarts", "{}"),
     ("papers_per_s", "papers/s", "{:.1f}"),
@@ -131,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workdir", type=Path, help="keep stores and JSONL here (default: a temp dir)")
     parser.add_argument("--skip-seeds", action="store_true", help="no row for the bundled corpus itself")
+    parser.add_argument(
+        "--resume", action="store_true", help="finish an interrupted store in --workdir (rate = papers of this run / s)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     queries = questions(args.queries)
@@ -147,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             data = work / f"synthetic-{n}.jsonl"
             write_jsonl(data, synthetic_papers(pool, n, args.seed))
             store = work / f"store-{n}"
-            if store.exists():
-                raise SystemExit(f"error: {store} exists; the benchmark needs a fresh store (remove it)")
+            if store.exists() and not args.resume:
+                raise SystemExit(f"error: {store} exists; remove it for a fresh store, or pass --resume to finish it")
             rows.append(measure(f"synthetic {n}", [data], store, queries))
         print(table(rows))
     return 0
