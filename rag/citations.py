@@ -33,15 +33,53 @@ class CheckedAnswer:
     declined: tuple[str, ...] = ()  # sentences saying the evidence does not answer (kept out of `text`)
 
 
-def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
-    """Sentences of the answer with the [n] numbers they cite (markers removed from the text)."""
+def _numbers(group: str) -> list[int]:
+    return [int(n) for n in re.split(r"\s*[,;]\s*", group)]
+
+
+def _tidy(text: str) -> str:
+    """Remove the space and doubled commas a deleted marker leaves behind."""
+    return re.sub(r",(\s*,)+", ",", re.sub(r"\s+([,.;:!?])", r"\1", text)).strip()
+
+
+def _split_claims(answer: str) -> list[tuple[str, list[int], str]]:
+    """(sentence without markers, the [n] numbers it cites, the sentence as written) per answer sentence."""
     claims = []
     for sentence in split_sentences(answer):
-        cited = [int(n) for group in _MARKERS.findall(sentence) for n in re.split(r"\s*[,;]\s*", group)]
-        text = _MARKERS.sub("", sentence).strip()
+        cited = [n for group in _MARKERS.findall(sentence) for n in _numbers(group)]
+        text = _tidy(_MARKERS.sub("", sentence))
         if text and text not in ".;,":
-            claims.append((text, list(dict.fromkeys(cited))))
+            claims.append((text, list(dict.fromkeys(cited)), sentence))
     return claims
+
+
+def parse_claims(answer: str) -> list[tuple[str, list[int]]]:
+    """Sentences of the answer with the [n] numbers they cite (markers removed from the text)."""
+    return [(text, cited) for text, cited, _ in _split_claims(answer)]
+
+
+def _renumber(sentence: str, numbers: dict[int, int]) -> str:
+    """The sentence as written with markers renumbered in place (old -> new); markers not in `numbers` go, and
+    new numbers the sentence does not show yet go at its end. In place keeps "papers [1] and [2] both ..." readable."""
+    shown: list[int] = []
+
+    def replace(match: re.Match[str]) -> str:
+        marks = [numbers[n] for n in dict.fromkeys(_numbers(match.group(1))) if n in numbers]
+        shown.extend(marks)
+        return " " + "".join(f"[{m}]" for m in marks) if marks else ""
+
+    body = _tidy(_MARKERS.sub(replace, sentence))
+    missing = "".join(f"[{m}]" for m in dict.fromkeys(numbers.values()) if m not in shown)
+    if not missing:
+        return body if body[-1] in ".!?" else body + "."
+    end = body[-1] if body[-1] in ".!?" else "."
+    return f"{body.rstrip('.!?')} {missing}{end}"
+
+
+def _restates(claim: str, question: str, cited: list[Passage]) -> bool:
+    """The claim adds at most one content word to the question and the cited papers' metadata."""
+    known = set(tokenize(question)).union(*(tokenize(_metadata_line(p)) for p in cited))
+    return bool(cited) and len(set(tokenize(claim)) - known) <= 1
 
 
 def _metadata_line(passage: Passage) -> str:
@@ -81,34 +119,37 @@ class CitationChecker:
         row = self._combined[claim_index, offsets[passage_index] + 1 : offsets[passage_index + 1]]
         return self._sentences[passage_index][1 + int(np.argmax(row))]
 
-    def check(self, answer: str, passages: list[Passage]) -> CheckedAnswer:
-        """Keep supported citations, move unsupported ones to the best supporting passage, drop unsupported claims."""
-        parsed = parse_claims(answer)
-        declined = tuple(c for c, _ in parsed if _DECLINE.search(c))
-        claims = [(c, cited) for c, cited in parsed if c not in declined]
+    def check(self, answer: str, passages: list[Passage], question: str = "", filtered: bool = False) -> CheckedAnswer:
+        """Keep supported citations, move unsupported ones to the best supporting passage, drop unsupported claims.
+
+        With `filtered` (every passage matched the question's author/year/source filter), a claim that only
+        restates the question about the papers it cites ("Changdae Oh's 2022 papers are [1] and [2]") is
+        supported by that metadata match, which no abstract sentence states."""
+        parsed = _split_claims(answer)
+        declined = tuple(c for c, _, _ in parsed if _DECLINE.search(c))
+        claims = [claim for claim in parsed if claim[0] not in declined]
         if not claims or not passages:
-            return CheckedAnswer("", (), tuple(c for c, _ in claims), declined)
-        scores, _ = self.support([c for c, _ in claims], passages)
+            return CheckedAnswer("", (), tuple(c for c, _, _ in claims), declined)
+        scores, _ = self.support([c for c, _, _ in claims], passages)
         numbering: dict[int, int] = {}  # passage index -> citation number, in order of first citation
         evidence: dict[int, str] = {}
         kept_sentences, dropped = [], []
-        for ci, (claim, cited) in enumerate(claims):
+        for ci, (claim, cited, written) in enumerate(claims):
             valid = [n - 1 for n in cited if 1 <= n <= len(passages) and scores[ci, n - 1] >= self.threshold]
+            if not valid and filtered:
+                valid = [n - 1 for n in cited if 1 <= n <= len(passages)]
+                valid = valid if _restates(claim, question, [passages[p] for p in valid]) else []
             if not valid:
                 best = int(np.argmax(scores[ci]))
                 if scores[ci, best] < self.threshold:
                     dropped.append(claim)
                     continue
                 valid = [best]
-            marks = []
             for p in valid:
                 if p not in numbering:
                     numbering[p] = len(numbering) + 1
                     evidence[p] = self.best_sentence(ci, p)
-                marks.append(f"[{numbering[p]}]")
-            body = claim.rstrip()
-            end = body[-1] if body[-1] in ".!?" else "."
-            kept_sentences.append(f"{body.rstrip('.!?')} {''.join(marks)}{end}")
+            kept_sentences.append(_renumber(written, {p + 1: numbering[p] for p in valid}))
         citations = tuple(
             Citation(n, passages[p].paper, evidence[p]) for p, n in sorted(numbering.items(), key=lambda x: x[1])
         )

@@ -129,7 +129,7 @@ class Assistant:
         timings["generate"] = _ms(gen_started)
         timings.setdefault("first_token", timings["generate"])
 
-        checked = CitationChecker(self.embedder).check("".join(pieces), used)
+        checked = CitationChecker(self.embedder).check("".join(pieces), used, query, not found.filters.is_empty())
         timings["total"] = _ms(started)
         marked = tuple(replace(p, used=i < len(used)) for i, p in enumerate(passages))
         if not checked.citations:  # nothing supported, or the model said the evidence lacks the answer

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.citations import CitationChecker, parse_claims
+from rag.citations import CitationChecker, _renumber, parse_claims
 from rag.sentences import split_sentences
 from rag.types import Passage
 
@@ -76,3 +76,30 @@ def test_model_saying_the_evidence_lacks_the_answer_is_not_a_claim(checker, pass
     )
     assert len(out.citations) == 1
     assert out.declined == ("The number of GPUs is not specified.",)
+
+
+def test_markers_inside_a_sentence_stay_in_place(checker, passages):
+    """A model naming a paper by number mid-sentence keeps a readable sentence, renumbered in place."""
+    out = checker.check("GroCo [2] sorts the distances of positive and negative pairs.", passages)
+    assert out.text == "GroCo [1] sorts the distances of positive and negative pairs."
+    out = checker.check("GroCo [3], a new loss, sorts the distances of positive and negative pairs.", passages)
+    assert out.text == "GroCo, a new loss, sorts the distances of positive and negative pairs [1]."
+
+
+def test_renumber_removes_dropped_markers_without_stray_punctuation():
+    expected = "The papers [1], and [2] study music."
+    assert _renumber("The papers [1], [2], and [3] study music.", {1: 1, 3: 2}) == expected
+    assert _renumber("Both [4, 5] study music", {5: 1}) == "Both [1] study music."
+    assert _renumber("Music is studied [2].", {1: 1}) == "Music is studied [1]."
+
+
+def test_restated_metadata_question_is_supported_only_under_a_filter(checker, passages):
+    """Under an author filter, "the papers by X are [1] and [2]" is supported by the match; new facts are not."""
+    question = "Which papers in the collection list Alice Example as an author?"
+    answer = "The papers in the collection that list Alice Example as an author are [1] and [2]."
+    assert checker.check(answer, passages, question, filtered=False).citations == ()
+    out = checker.check(answer, passages, question, filtered=True)
+    assert out.text == answer
+    assert [c.paper for c in out.citations] == [passages[0].paper, passages[1].paper]
+    invented = "Alice Example won a best paper award for the papers [1] and [2]."
+    assert checker.check(invented, passages, question, filtered=True).citations == ()
