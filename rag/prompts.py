@@ -11,17 +11,26 @@ SYSTEM = (
     "The method improves accuracy by 4% [2]."
 )
 
-# One worked example before the real question. It sits in the fixed prompt prefix, which llama.cpp keeps cached
-# between questions, so it costs no first-token time; without it the 1.5B model often replies with a bare "[1]".
-EXAMPLE_QUESTION = (
-    "Evidence:\n"
-    "[1] Sparse Mixture Models for Speech (2021): We train a sparse mixture of experts on 10,000 hours of speech "
-    "and reduce word error rate by 12% relative to a dense baseline.\n"
-    "[2] Graph Transformers at Scale (2023): Our graph transformer handles graphs with one million nodes by "
-    "sampling neighbourhoods.\n\n"
-    "Question: How much does the sparse mixture model reduce word error rate?"
+# Two worked examples before the real question. They sit in the fixed prompt prefix, which llama.cpp keeps cached
+# between questions, so they cost no first-token time. Without them the 1.5B model often replied with a bare "[1]"
+# or answered "which papers" questions with numbers only, never naming the papers.
+_SPEECH = (
+    "Sparse Mixture Models for Speech (2021): We train a sparse mixture of experts on 10,000 hours of speech "
+    "and reduce word error rate by 12% relative to a dense baseline."
 )
-EXAMPLE_ANSWER = "The sparse mixture of experts reduces word error rate by 12% relative to a dense baseline [1]."
+_GRAPHS = "Graph Transformers at Scale (2023): Our graph transformer handles graphs with one million nodes."
+_MOLECULES = "Message Passing for Molecules (2022): We predict molecular properties by passing messages on atom graphs."
+EXAMPLES = [
+    (
+        f"Evidence:\n[1] {_SPEECH}\n[2] {_GRAPHS}\n\nQuestion: How much does the mixture model reduce word error rate?",
+        "The sparse mixture of experts reduces word error rate by 12% relative to a dense baseline [1].",
+    ),
+    (
+        f"Evidence:\n[1] {_GRAPHS}\n[2] {_SPEECH}\n[3] {_MOLECULES}\n\nQuestion: Which papers work on graphs?",
+        "Graph Transformers at Scale handles graphs with one million nodes [1]. "
+        "Message Passing for Molecules predicts molecular properties from atom graphs [3].",
+    ),
+]
 
 ABSTAINED = "The collection doesn't answer this question."
 
@@ -40,9 +49,7 @@ def evidence_block(passages: list[Passage], max_words: int) -> str:
 
 def answer_messages(question: str, passages: list[Passage], max_words: int = 60) -> list[dict[str, str]]:
     user = f"Evidence:\n{evidence_block(passages, max_words)}\n\nQuestion: {question}"
-    return [
-        {"role": "system", "content": SYSTEM},
-        {"role": "user", "content": EXAMPLE_QUESTION},
-        {"role": "assistant", "content": EXAMPLE_ANSWER},
-        {"role": "user", "content": user},
-    ]
+    messages = [{"role": "system", "content": SYSTEM}]
+    for question_text, answer_text in EXAMPLES:
+        messages += [{"role": "user", "content": question_text}, {"role": "assistant", "content": answer_text}]
+    return [*messages, {"role": "user", "content": user}]
