@@ -15,6 +15,9 @@ COLUMNS = [
 ]
 
 
+ANSWER_COLUMNS = ("must_contain", "citation_precision", "citation_recall", "abstained")
+
+
 def _fmt(value: Any, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -44,6 +47,15 @@ def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], 
         lines += ["| type | n | " + " | ".join(c[0] for c in COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 2)]
         for group, values in summary["retrieval"].items():
             cells = [group, str(int(values.get("count") or 0)), *(_fmt(values.get(c[2])) for c in COLUMNS)]
+            lines.append("| " + " | ".join(cells) + " |")
+    for name, summary in results.items():
+        if "answers" not in summary:
+            continue
+        lines += ["", f"## Answers by question type: {name}", ""]
+        lines += ["| type | n | must_contain | cit. precision | cit. recall | abstained |", "|---|---|---|---|---|---|"]
+        for group, values in summary["answers"].items():
+            cells = [group, str(int(values.get("count") or 0))]
+            cells += [_fmt(values.get(m)) for m in ANSWER_COLUMNS]
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"## Abstention threshold: {threshold:.4f} (in use)", ""]
     lines += ["Dense similarity below the threshold makes the assistant abstain before the LLM is called.", ""]

@@ -39,6 +39,9 @@ def test_runner_on_five_questions_with_a_real_small_model(lab_store, five_questi
     report = (out / "report.md").read_text()
     assert "| hybrid:smollm2 |" in report
     assert "| bm25:smollm2 |" in report
+    assert "## Answers by question type: hybrid:smollm2" in report
+    answer_rows = [line for line in report.splitlines() if line.startswith("| overall | 5 |")]
+    assert len(answer_rows) == 2  # one per configuration, over all five questions
 
     # greedy decoding: the same configuration gives the same answers
     again = tmp_path / "again"
@@ -56,6 +59,7 @@ def test_retrieval_only_runs_without_a_model(lab_store, five_questions, tmp_path
     data = json.loads((out / "metrics.json").read_text())
     assert set(data["configs"]) == {"dense", "bm25"}
     assert "answers" not in data["configs"]["dense"]
+    assert "Answers by question type" not in (out / "report.md").read_text()
 
 
 def test_config_parsing():
