@@ -135,10 +135,10 @@ class CitationChecker:
         evidence: dict[int, str] = {}
         kept_sentences, dropped = [], []
         for ci, (claim, cited, written) in enumerate(claims):
-            valid = [n - 1 for n in cited if 1 <= n <= len(passages) and scores[ci, n - 1] >= self.threshold]
-            if not valid and filtered:
-                valid = [n - 1 for n in cited if 1 <= n <= len(passages)]
-                valid = valid if _restates(claim, question, [passages[p] for p in valid]) else []
+            in_range = [n - 1 for n in cited if 1 <= n <= len(passages)]
+            valid = [p for p in in_range if scores[ci, p] >= self.threshold]
+            if not valid and filtered and _restates(claim, question, [passages[p] for p in in_range]):
+                valid = in_range
             if not valid:
                 best = int(np.argmax(scores[ci]))
                 if scores[ci, best] < self.threshold:

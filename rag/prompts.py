@@ -47,9 +47,14 @@ def evidence_block(passages: list[Passage], max_words: int) -> str:
     return "\n".join(lines)
 
 
-def answer_messages(question: str, passages: list[Passage], max_words: int = 60) -> list[dict[str, str]]:
+# the fixed prefix of every prompt: system text, then the worked examples as earlier turns
+PREFIX = [{"role": "system", "content": SYSTEM}] + [
+    {"role": role, "content": text}
+    for example in EXAMPLES
+    for role, text in zip(("user", "assistant"), example, strict=True)
+]
+
+
+def answer_messages(question: str, passages: list[Passage], max_words: int) -> list[dict[str, str]]:
     user = f"Evidence:\n{evidence_block(passages, max_words)}\n\nQuestion: {question}"
-    messages = [{"role": "system", "content": SYSTEM}]
-    for question_text, answer_text in EXAMPLES:
-        messages += [{"role": "user", "content": question_text}, {"role": "assistant", "content": answer_text}]
-    return [*messages, {"role": "user", "content": user}]
+    return [*PREFIX, {"role": "user", "content": user}]
