@@ -25,23 +25,25 @@ MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 
 
 def run_ingest(paths: list[Path], store: Path, restarts: int = 3) -> dict[str, Any]:
-    """`python -m ingest` in a child process: its report plus wall time and the child's own peak RSS.
+    """`python -m ingest` in a child process: its report plus wall time, the child's CPU time (which, unlike wall
+    time, a shared or paused machine does not inflate) and its own peak RSS.
     A child killed by a signal is run again (ingest resumes where it stopped), up to `restarts` times."""
     env = {k: v for k, v in os.environ.items() if k != "RAG_CHROMA_URL"}  # always a fresh embedded store
     command = [sys.executable, "-m", "ingest", *map(str, paths), "--store", str(store), "--json", "--quiet"]
-    wall, peak = 0.0, 0.0
+    wall, cpu, peak = 0.0, 0.0, 0.0
     for attempt in range(restarts + 1):
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             started = time.perf_counter()
             child = subprocess.Popen(command, stdout=out, stderr=err, env=env)
             _, status, usage = os.wait4(child.pid, 0)  # this child's rusage (RUSAGE_CHILDREN keeps a running max)
             wall += time.perf_counter() - started
+            cpu += usage.ru_utime + usage.ru_stime
             peak = max(peak, usage.ru_maxrss / 1024)
             child.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
             err.seek(0)
             if child.returncode == 0:
-                return {**json.loads(out.read()), "wall_s": wall, "peak_rss_mb": peak, "restarts": attempt}
+                return {**json.loads(out.read()), "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak, "restarts": attempt}
             if child.returncode > 0 or attempt == restarts:
                 raise RuntimeError(f"ingest failed ({child.returncode}): {err.read().decode()[-2000:]}")
             print(f"ingest was killed (signal {-child.returncode}); resuming", file=sys.stderr, flush=True)
@@ -83,6 +85,7 @@ def measure(label: str, paths: list[Path], store: Path, queries: list[str]) -> d
     row = {"corpus": label, "papers": report["papers_total"], "chunks": report["chunks_total"]}
     ingested = report["added"] + report["updated"]  # less than papers_total when an earlier run was resumed
     row.update(ingested=ingested, ingest_s=report["wall_s"], papers_per_s=ingested / report["wall_s"])
+    row.update(papers_per_cpu_s=ingested / report["cpu_s"])
     row.update(peak_rss_mb=report["peak_rss_mb"], store_mb=disk_mb(store), ingest_restarts=report["restarts"])
     row.update(keyword_mb=sum(disk_mb(p) for p in store.glob("keyword-*")))
     row.update(time_retrieval(store, queries))
@@ -99,6 +102,7 @@ COLUMNS = [
     ("ingest_s", "ingest s", "{:.0f}"),
     ("ingest_restarts", "restarts", "{}"),
     ("papers_per_s", "papers/s", "{:.1f}"),
+    ("papers_per_cpu_s", "papers/CPU-s", "{:.2f}"),
     ("peak_rss_mb", "ingest peak MB", "{:.0f}"),
     ("store_mb", "store MB", "{:.1f}"),
     ("keyword_rebuild_s", "BM25 rebuild s", "{:.2f}"),

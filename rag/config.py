@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     openai_retries: int = 2
 
     k: int = 10
-    llm_passages: int = 3  # how many of the top-k papers the LLM reads
+    llm_passages: int = 3  # how many of the top-k papers the LLM reads for a question asking for several papers
+    llm_passages_single: int = 2  # ... and for a question about one fact or one paper (see rag/reading.py)
     evidence_sentences: int = 1  # sentences per paper given to the LLM (prompt reading dominates first-token time)
     evidence_words: int = 40  # and at most this many words of them
     abstain_threshold: float = calibrated_threshold()

@@ -43,3 +43,6 @@ class Generator(Protocol):
     name: str
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]: ...
+
+    def warm_up(self, prefix: list[dict[str, str]]) -> None:
+        """Prepare for prompts that start with `prefix` (a backend without a prompt cache does nothing)."""

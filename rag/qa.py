@@ -15,8 +15,9 @@ from rag.embedder import SentenceTransformerEmbedder
 from rag.errors import EmptyQuestionError
 from rag.generators import make_generator
 from rag.index import PaperIndex
-from rag.prompts import ABSTAINED, answer_messages
+from rag.prompts import ABSTAINED, PREFIX, answer_messages
 from rag.protocols import Generator
+from rag.reading import papers_to_read
 from rag.retrieval import HybridRetriever, Mode
 from rag.types import Answer, CorpusInfo, Filters, Paper, Passage
 
@@ -61,6 +62,12 @@ class Assistant:
             if name not in self._generators:
                 self._generators[name] = make_generator(self.settings, name)
             return self._generators[name]
+
+    def warm_up(self) -> None:
+        """Load what a first question needs (indexes, embedder, model) and let the model read the fixed prompt
+        prefix, so the first answer is as fast as later ones. The UI runs this in a thread at start."""
+        self.retrieve("warm up")
+        self.generator().warm_up(PREFIX)
 
     def reload(self) -> None:
         """Re-open the store and keyword index (after an ingest by another process)."""
@@ -115,7 +122,7 @@ class Assistant:
             yield _abstain(base, passages)
             return
 
-        used = passages[: self.settings.llm_passages]
+        used = passages[: papers_to_read(query, found.filters, self.settings)]
         generator = self.generator(model)
         models["generator"] = generator.name
         gen_started = time.perf_counter()

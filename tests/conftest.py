@@ -44,6 +44,10 @@ class ScriptedGenerator:
     def __init__(self, reply):
         self.reply = reply
         self.calls: list[list[dict[str, str]]] = []
+        self.warmed: list[list[dict[str, str]]] = []
+
+    def warm_up(self, prefix):
+        self.warmed.append(prefix)
 
     def stream(self, messages, max_tokens):
         self.calls.append(messages)

@@ -37,7 +37,30 @@ def test_json_contract(small_store):
     assert len(data["passages"]) == 5
     assert [p["rank"] for p in data["passages"]] == [1, 2, 3, 4, 5]
     assert len({p["doc_id"] for p in data["passages"]}) == 5  # one entry per paper
-    assert sum(p["used"] for p in data["passages"]) == Settings().llm_passages
+    assert sum(p["used"] for p in data["passages"]) == Settings().llm_passages_single  # a question about one paper
+
+
+def test_a_list_question_lets_the_llm_read_more_papers_than_a_single_answer_question(small_store):
+    assistant, generator = assistant_with(small_store, "A single cosine similarity objective is enough [1].")
+    single = assistant.ask(HASHING_Q)
+    several = assistant.ask("Which papers train deep hashing models with one learning objective?")
+    settings = Settings()
+    assert [sum(p.used for p in a.passages) for a in (single, several)] == [2, 3]
+    assert (settings.llm_passages_single, settings.llm_passages) == (2, 3)
+    single_prompt, several_prompt = (calls[-1]["content"] for calls in generator.calls)
+    assert "[2] " in single_prompt and "[3] " not in single_prompt
+    assert "[3] " in several_prompt
+
+
+def test_warm_up_loads_everything_and_hands_the_fixed_prompt_prefix_to_the_model(small_store):
+    from rag.prompts import PREFIX
+
+    assistant, generator = assistant_with(small_store, "x")
+    assistant.warm_up()
+    assert generator.warmed == [PREFIX]
+    assert assistant._index is not None and assistant._embedder is not None
+    assistant.ask(HASHING_Q)
+    assert generator.calls[0][: len(PREFIX)] == PREFIX  # every prompt starts with what was warmed up
 
 
 def test_streaming_yields_deltas_then_the_answer(small_store):

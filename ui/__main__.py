@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.config import set_offline_env
+
+if TYPE_CHECKING:
+    from rag.qa import Assistant
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,7 +32,21 @@ def main(argv: list[str] | None = None) -> None:
     flags = {"store_dir": args.store, "chroma_url": args.chroma_url, "model": args.model}
     overrides = {key: value for key, value in flags.items() if value}
     settings = Settings(**overrides)
-    launch(build_app(Assistant(settings), settings), host=args.host, port=args.port)
+    assistant = Assistant(settings)
+    threading.Thread(target=_warm_up, args=(assistant,), name="warm-up", daemon=True).start()
+    launch(build_app(assistant, settings), host=args.host, port=args.port)
+
+
+def _warm_up(assistant: Assistant) -> None:
+    """Load the model and read the prompt prefix while the page opens; a failure (say, no store yet) is only logged,
+    because the first question reports it to the user in full."""
+    from rag.errors import RagError
+
+    try:
+        assistant.warm_up()
+        logging.getLogger("ui").info("warm-up done: the model is loaded and has read the prompt prefix")
+    except RagError as exc:
+        logging.getLogger("ui").warning("warm-up skipped: %s", exc)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -34,8 +35,19 @@ class LlamaCppGenerator:
                 n_batch=512,
                 verbose=False,
             )
+        self._lock = threading.Lock()  # one generation at a time: the UI's warm-up thread and its questions share it
+
+    def warm_up(self, prefix: list[dict[str, str]]) -> None:
+        """Read the fixed prompt prefix now: llama-cpp-python keeps it in the KV cache and every later prompt that
+        starts with it skips those tokens (about 6 s of prompt reading for the default model on 2 cores)."""
+        for _ in self.stream([*prefix, {"role": "user", "content": "Evidence:"}], max_tokens=1):
+            pass
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+        with self._lock:
+            yield from self._stream(messages, max_tokens)
+
+    def _stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         try:
             chunks = self.llm.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True, seed=0

@@ -53,6 +53,9 @@ class OpenAIGenerator:
             return None
         return ids[0]
 
+    def warm_up(self, prefix: list[dict[str, str]]) -> None:
+        """Nothing to prepare: the server keeps its own prompt cache."""
+
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         if self.name == SERVED_MODEL == self.configured:  # the server was down when this generator was built
             self.name = self._served_model() or self.name

@@ -31,6 +31,9 @@ class TransformersGenerator:
         self.model = loaded.to(self.device)
         self.model.eval()
 
+    def warm_up(self, prefix: list[dict[str, str]]) -> None:
+        """Nothing to prepare: generate() keeps no cache between calls."""
+
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         from transformers import TextIteratorStreamer
 
