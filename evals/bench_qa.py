@@ -20,8 +20,11 @@ DEV_SET = Path(__file__).resolve().parent / "data" / "dev.jsonl"
 
 
 def questions(limit: int) -> list[str]:
+    """`limit` answerable dev questions spread evenly over the file, so every question type is represented."""
     items = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
-    return [i["question"] for i in items if i["answerable"]][:limit]
+    answerable = [i["question"] for i in items if i["answerable"]]
+    step = max(1, len(answerable) // max(1, limit))
+    return answerable[::step][:limit]
 
 
 def main() -> None:
@@ -60,7 +63,7 @@ def main() -> None:
             read.append(sum(p.used for p in answer.passages))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"model {model}: {len(qs)} questions, {abstained} abstained before generation")
-        print(f"  model load {load_s:.1f} s; first question before the prompt prefix was read: first token {cold:.0f} ms")
+        print(f"  model load {load_s:.1f} s; first token of a question before the prefix was read: {cold:.0f} ms")
         print(f"  papers read by the LLM per question: {dict(sorted(Counter(read).items()))}")
         for label, values in (("retrieval", retrieve_ms), ("first token", first), ("whole answer", total)):
             print(f"  {label:<13} ms  p50 {percentile(values, 50) or 0:8.1f}  p95 {percentile(values, 95) or 0:8.1f}")

@@ -43,7 +43,8 @@ def run_ingest(paths: list[Path], store: Path, restarts: int = 3) -> dict[str, A
             out.seek(0)
             err.seek(0)
             if child.returncode == 0:
-                return {**json.loads(out.read()), "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak, "restarts": attempt}
+                report = json.loads(out.read())
+                return {**report, "wall_s": wall, "cpu_s": cpu, "peak_rss_mb": peak, "restarts": attempt}
             if child.returncode > 0 or attempt == restarts:
                 raise RuntimeError(f"ingest failed ({child.returncode}): {err.read().decode()[-2000:]}")
             print(f"ingest was killed (signal {-child.returncode}); resuming", file=sys.stderr, flush=True)

@@ -34,7 +34,7 @@ def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], 
         lat = summary["latency_ms"]
         cells = [name, *(_fmt(overall.get(c[2])) for c in COLUMNS)]
         cells += [_fmt(answers.get("must_contain")), _fmt(answers.get("citation_precision"))]
-        cells += [_fmt(answers.get("citation_recall")), _fmt(abst.get("accuracy_on_unanswerable"))]
+        cells += [_fmt(answers.get("citation_recall")), _fmt(abst.get("accuracy"))]
         cells += [_fmt(abst.get("false_abstention_rate")), _fmt(lat.get("retrieve_p50"), 1)]
         cells += [
             _fmt(lat.get("first_token_p50"), 0),

@@ -135,8 +135,9 @@ def summarize(rows: list[dict[str, Any]], retrieval_only: bool) -> dict[str, Any
     pairs = [(r["answerable"], r["abstained"]) for r in rows]
     summary["answers"] = metrics.aggregate(rows, ANSWER_METRICS)
     summary["abstention"] = {
-        "accuracy_on_unanswerable": metrics.abstention_accuracy(pairs),
+        "accuracy": metrics.abstention_accuracy(pairs),  # abstained exactly on the unanswerable questions
         "false_abstention_rate": metrics.false_abstention_rate(pairs),
+        "abstained_on_unanswerable": metrics.mean_defined(float(a) for ok, a in pairs if not ok),
     }
     generated = [r for r in rows if r.get("first_token_ms")]
     for key in ("first_token_ms", "total_ms"):

@@ -48,7 +48,8 @@ def test_a_list_question_lets_the_llm_read_more_papers_than_a_single_answer_ques
     assert [sum(p.used for p in a.passages) for a in (single, several)] == [2, 3]
     assert (settings.llm_passages_single, settings.llm_passages) == (2, 3)
     single_prompt, several_prompt = (calls[-1]["content"] for calls in generator.calls)
-    assert "[2] " in single_prompt and "[3] " not in single_prompt
+    assert "[2] " in single_prompt
+    assert "[3] " not in single_prompt
     assert "[3] " in several_prompt
 
 
@@ -58,7 +59,8 @@ def test_warm_up_loads_everything_and_hands_the_fixed_prompt_prefix_to_the_model
     assistant, generator = assistant_with(small_store, "x")
     assistant.warm_up()
     assert generator.warmed == [PREFIX]
-    assert assistant._index is not None and assistant._embedder is not None
+    assert assistant._index is not None
+    assert assistant._embedder is not None
     assistant.ask(HASHING_Q)
     assert generator.calls[0][: len(PREFIX)] == PREFIX  # every prompt starts with what was warmed up
 
