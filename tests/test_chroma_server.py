@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -199,17 +200,24 @@ def test_server_lost_mid_session_raises_store_unavailable(tmp_path, embedder):
 
 def test_ui_cli_serves_the_server_store(stores, monkeypatch):
     """`python -m ui --chroma-url` reads the server's papers, and its uploads ingest into that server."""
+    import ui.__main__
     import ui.app
     from ui import handlers
     from ui.__main__ import main
 
     launched = {}
+    warmed = []
+    monkeypatch.setattr(ui.__main__, "_warm_up", warmed.append)  # the real one loads the 1.5B model in a thread
     monkeypatch.setattr(ui.app, "build_app", lambda assistant, settings: launched.update(a=assistant, s=settings))
     monkeypatch.setattr(ui.app, "launch", lambda demo, host, port: launched.update(host=host, port=port))
     remote = stores[1]
     main(["--chroma-url", str(remote.chroma_url), "--store", str(remote.store_dir), "--port", "7999"])
     assert launched["s"].chroma_url == remote.chroma_url
     assert launched["port"] == 7999
+    deadline = time.monotonic() + 5
+    while not warmed and time.monotonic() < deadline:  # the warm-up runs in its own thread
+        time.sleep(0.01)
+    assert warmed == [launched["a"]]  # the assistant it serves is warmed up in the background
     assert "<strong>15</strong> papers indexed" in handlers.corpus_overview(launched["a"])
     command = handlers.ingest_command("new.jsonl", launched["s"])
     assert command[command.index("--chroma-url") + 1] == remote.chroma_url
