@@ -103,3 +103,31 @@ def test_restated_metadata_question_is_supported_only_under_a_filter(checker, pa
     assert [c.paper for c in out.citations] == [passages[0].paper, passages[1].paper]
     invented = "Alice Example won a best paper award for the papers [1] and [2]."
     assert checker.check(invented, passages, question, filtered=True).citations == ()
+
+
+def test_a_number_the_cited_abstract_does_not_state_is_not_supported(checker, passages):
+    # One Loss for All says existing models "employ a large number (>4) of losses"
+    stated = checker.check("Existing deep hashing models often employ more than 4 losses [1].", passages)
+    assert [c.paper for c in stated.citations] == [passages[0].paper]
+    invented = checker.check("Existing deep hashing models often employ more than 7 losses [1].", passages)
+    assert invented.citations == ()
+    assert invented.dropped_claims == ("Existing deep hashing models often employ more than 7 losses.",)
+
+
+def test_a_number_cited_to_the_wrong_paper_moves_to_the_paper_that_states_it(checker, passages):
+    from dataclasses import replace
+
+    stated = "Our tracker reaches 68.2% AMOTA on the nuScenes test split."
+    vague = "Our tracker reaches a strong AMOTA on the nuScenes test split."
+    two = [replace(passages[0], paper=replace(passages[0].paper, abstract=stated)),
+           replace(passages[1], paper=replace(passages[1].paper, abstract=vague))]  # fmt: skip
+    out = checker.check("The tracker reaches 68.2% AMOTA on the nuScenes test split [2].", two)
+    assert [c.paper for c in out.citations] == [two[0].paper]
+    assert out.citations[0].evidence == stated
+
+
+def test_numbers_from_the_question_need_no_support(checker, passages):
+    question = "Do deep hashing models in 2023 need more than one learning objective?"
+    answer = "In 2023, the deep hashing model uses only a single learning objective [1]."
+    out = checker.check(answer, passages, question)
+    assert [c.paper for c in out.citations] == [passages[0].paper]
