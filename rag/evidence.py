@@ -11,7 +11,8 @@ from rag.sentences import split_sentences
 # sentence with a figure in it; without a bonus the overlap rule often picks the method sentence instead
 _QUANTITY = re.compile(
     r"\bhow (?:much|many|large|big|long|fast|small|high|low|often)\b|\bby how\b"
-    r"|\bwhat (?:\w+ )?(?:percentage|fraction|share|number|size|rate|accuracy|score|speed-?up|gain|improvement|reduction|error)"
+    r"|\bwhat (?:\w+ )?(?:percentage|fraction|share|number|size|rate|accuracy|score|speed-?up|gain|improvement"
+    r"|reduction|error)"
     r"|\bwhat\b.*\b(?:reach|achieve|attain|obtain|score)s?\b",
     re.IGNORECASE,
 )

@@ -3,6 +3,7 @@
 import pytest
 
 from rag.conversation import is_follow_up, standalone_question
+from rag.evidence import select_evidence
 from rag.query_filters import combine, recognise
 from rag.sentences import split_sentences
 from rag.types import Filters
@@ -67,3 +68,22 @@ def test_standalone_question_is_left_alone():
     question = "Which papers study zero-shot anomaly detection with CLIP?"
     assert standalone_question(question, history) == question
     assert standalone_question("What dataset did they use?", None) == "What dataset did they use?"
+
+
+DIFFUSION_ABSTRACT = (
+    "We propose a training-free guidance schedule for conditional diffusion models. "
+    "The schedule decides when classifier-free guidance can be skipped during sampling. "
+    "It reduces computation by 25% while preserving image quality."
+)
+
+
+def test_evidence_is_the_sentence_closest_to_the_question():
+    question = "When can classifier-free guidance be skipped during sampling?"
+    assert select_evidence(question, DIFFUSION_ABSTRACT, None, 1) == (split_sentences(DIFFUSION_ABSTRACT)[1],)
+
+
+def test_a_question_asking_for_an_amount_gets_the_sentence_with_the_figure():
+    question = "By how much does the guidance schedule for conditional diffusion models reduce computation?"
+    assert select_evidence(question, DIFFUSION_ABSTRACT, None, 1) == (split_sentences(DIFFUSION_ABSTRACT)[2],)
+    question = "What speedup does skipping classifier-free guidance during sampling reach?"
+    assert "25%" in select_evidence(question, DIFFUSION_ABSTRACT, None, 1)[0]
