@@ -29,7 +29,8 @@ def overlap_score(question_tokens: set[str], sentence: str) -> float:
 
 def select_evidence(question: str, abstract: str, best_chunk: str | None, n: int) -> tuple[str, ...]:
     """Up to n sentences in abstract order: word overlap with the question, plus a bonus for the
-    sentences of the best-matching dense window (the embedder already judged them relevant)."""
+    sentences of the best-matching dense window (the embedder already judged them relevant) and, when the
+    question asks for an amount, for sentences that state a figure."""
     sentences = split_sentences(abstract)
     if len(sentences) <= n:
         return tuple(sentences)
