@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     store_dir: Path = Path(".rag")
     chroma_url: str | None = None
     model_dir: Path = Path.home() / ".cache" / "paper-rag" / "models"
+    prompt_cache_dir: Path = Path.home() / ".cache" / "paper-rag" / "prompt-state"
 
     embedder: str = "all-minilm-l6-v2"
     chunk_sentences: int = 3  # sentences per window chunk (title prepended); chunk 0 is the whole abstract

@@ -60,12 +60,14 @@ class Assistant:
         name = model or self.settings.model
         with self._lock:
             if name not in self._generators:
-                self._generators[name] = make_generator(self.settings, name)
+                generator = make_generator(self.settings, name)
+                generator.warm_up(PREFIX)  # loads the prefix state saved by an earlier process, or reads and saves it
+                self._generators[name] = generator
             return self._generators[name]
 
     def warm_up(self) -> None:
-        """Load what a first question needs (indexes, embedder, model) and let the model read the fixed prompt
-        prefix, so the first answer is as fast as later ones. The UI runs this in a thread at start."""
+        """Load what a first question needs (indexes, embedder, model, and the fixed prompt prefix read or loaded
+        from disk), so the first answer is as fast as later ones. The UI runs this in a thread at start."""
         self.retrieve("warm up")
         self.generator().warm_up(PREFIX)
 

@@ -25,6 +25,12 @@ def title_line_papers(n: int) -> list[Paper]:
     return papers
 
 
+@pytest.fixture(autouse=True)
+def _own_prompt_state_dir(tmp_path_factory, monkeypatch):
+    """Saved prompt states go to a fresh folder per test (not ~/.cache), so no test depends on another's."""
+    monkeypatch.setenv("RAG_PROMPT_CACHE_DIR", str(tmp_path_factory.mktemp("prompt-state")))
+
+
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()

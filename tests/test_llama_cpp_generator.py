@@ -4,13 +4,20 @@ from rag.config import Settings
 from rag.generators.llama_cpp import LlamaCppGenerator
 from rag.prompts import EXAMPLES, PREFIX, answer_messages
 
+QUESTION = answer_messages("What AUROC does SONA reach?", [], max_words=40)
+
+
+def _counting_evals(generator: LlamaCppGenerator) -> list[int]:
+    evaluated: list[int] = []
+    real_eval = generator.llm.eval
+    generator.llm.eval = lambda tokens: (evaluated.append(len(tokens)), real_eval(tokens))[1]
+    return evaluated
+
 
 def test_after_warm_up_a_question_reads_only_its_own_tokens():
     generator = LlamaCppGenerator("smollm2", Settings())
     llm = generator.llm
-    evaluated: list[int] = []
-    real_eval = llm.eval
-    llm.eval = lambda tokens: (evaluated.append(len(tokens)), real_eval(tokens))[1]
+    evaluated = _counting_evals(generator)
 
     generator.warm_up(PREFIX)
     cached = llm.detokenize(llm._input_ids[: llm.n_tokens].tolist()).decode("utf-8", "replace")
@@ -18,5 +25,40 @@ def test_after_warm_up_a_question_reads_only_its_own_tokens():
     prefix_tokens = evaluated[0]
 
     evaluated.clear()
-    "".join(generator.stream(answer_messages("What AUROC does SONA reach?", [], max_words=40), max_tokens=2))
+    "".join(generator.stream(QUESTION, max_tokens=2))
     assert evaluated[0] < 30 < prefix_tokens  # the question's prompt reused the cached prefix
+
+
+def test_a_new_process_loads_the_saved_prefix_and_answers_exactly_as_if_it_had_read_it(tmp_path):
+    settings = Settings(prompt_cache_dir=tmp_path)
+    first = LlamaCppGenerator("smollm2", settings)
+    first.warm_up(PREFIX)
+    assert len(list(tmp_path.glob("*.kv"))) == 1
+    expected = "".join(first.stream(QUESTION, max_tokens=24))
+
+    second = LlamaCppGenerator("smollm2", settings)  # a fresh model, as in a new process
+    evaluated = _counting_evals(second)
+    second.warm_up(PREFIX)
+    assert evaluated == []  # nothing read: the prefix came from disk
+    assert "".join(second.stream(QUESTION, max_tokens=24)) == expected
+    assert evaluated[0] < 30  # only the question's own tokens were read
+
+
+def test_a_damaged_or_outdated_state_file_is_not_used(tmp_path):
+    settings = Settings(prompt_cache_dir=tmp_path)
+    LlamaCppGenerator("smollm2", settings).warm_up(PREFIX)
+    [saved] = tmp_path.glob("*.kv")
+    saved.write_bytes(saved.read_bytes()[:1000])  # e.g. a disk that filled up mid-write by another tool
+
+    generator = LlamaCppGenerator("smollm2", settings)
+    evaluated = _counting_evals(generator)
+    generator.warm_up(PREFIX)
+    assert max(evaluated, default=0) > 100  # read the prefix again ...
+    assert saved.stat().st_size > 1000  # ... and saved a good state over the damaged one
+
+    changed_prompt = [*PREFIX[:-1], {**PREFIX[-1], "content": PREFIX[-1]["content"] + " Be brief."}]
+    fresh = LlamaCppGenerator("smollm2", settings)
+    evaluated = _counting_evals(fresh)
+    fresh.warm_up(changed_prompt)
+    assert max(evaluated, default=0) > 100  # a different prefix never loads the old state
+    assert [p.name for p in tmp_path.glob("*.kv")] != [saved.name]  # and replaces it
