@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ class PromptStateCache:
         import llama_cpp
 
         path = self.file_for(prefix)
-        partial = path.with_name(path.name + ".partial")
+        partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.partial")  # writers never share it
         tokens = (llama_cpp.llama_token * llm.n_tokens)(*llm.input_ids[: llm.n_tokens].tolist())
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
