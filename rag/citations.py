@@ -22,7 +22,8 @@ _DECLINE = re.compile(
     re.IGNORECASE,
 )
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s?(thousand|million|billion|[kKMB])\b)?")
+_SCALE = {"k": 1e3, "K": 1e3, "thousand": 1e3, "M": 1e6, "million": 1e6, "B": 1e9, "billion": 1e9}
 SUPPORT_THRESHOLD = 0.55  # combined lexical/embedding support a claim needs from a passage sentence
 
 
@@ -83,9 +84,20 @@ def _restates(claim: str, question: str, cited: list[Passage]) -> bool:
     return bool(cited) and len(set(tokenize(claim)) - known) <= 1
 
 
-def _numbers_in(text: str) -> set[str]:
-    """The numbers a text states, thousands separators removed ("10,000" and "10000" are the same number)."""
-    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+def _numbers_in(text: str, with_bare: bool = False) -> set[str]:
+    """The values of the numbers a text states: "52K", "52,000" and "52 thousand" are one number. `with_bare` also
+    lists each scaled number's digits alone ("7.8" of "7.8B"), which a claim may repeat without the unit."""
+    values = set()
+    for digits, scale in _NUMBER.findall(text):
+        plain = digits.replace(",", "")
+        if plain.count(".") > 1:  # a version or date such as 3.5.1: compared as written
+            values.add(plain)
+            continue
+        value = float(plain)
+        values.add(f"{value * _SCALE.get(scale, 1):.9g}")
+        if with_bare:
+            values.add(f"{value:.9g}")
+    return values
 
 
 def _metadata_line(passage: Passage) -> str:
@@ -139,8 +151,8 @@ class CitationChecker:
         scores, _ = self.support([c for c, _, _ in claims], passages)
         # The small models invent figures ("80%" for a paper that reports 68.2%) in sentences that read as supported:
         # a passage supports a claim's numbers only if its abstract or metadata (or the question) states them all.
-        stated_numbers = [_numbers_in(f"{_metadata_line(p)} {p.paper.abstract}") for p in passages]
-        asked_numbers = _numbers_in(question)
+        stated_numbers = [_numbers_in(f"{_metadata_line(p)} {p.paper.abstract}", with_bare=True) for p in passages]
+        asked_numbers = _numbers_in(question, with_bare=True)
         numbering: dict[int, int] = {}  # passage index -> citation number, in order of first citation
         evidence: dict[int, str] = {}
         kept_sentences, dropped = [], []

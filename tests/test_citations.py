@@ -131,3 +131,13 @@ def test_numbers_from_the_question_need_no_support(checker, passages):
     answer = "In 2023, the deep hashing model uses only a single learning objective [1]."
     out = checker.check(answer, passages, question)
     assert [c.paper for c in out.citations] == [passages[0].paper]
+
+
+def test_a_number_written_another_way_is_the_same_number(checker, passages):
+    from dataclasses import replace
+
+    abstract = "We release a dataset of 52K instructions and a model with 1.2B parameters."
+    one = [replace(passages[0], paper=replace(passages[0].paper, abstract=abstract))]
+    for claim in ("The dataset has 52,000 instructions [1].", "The model has 1.2 billion parameters [1]."):
+        assert [c.paper for c in checker.check(claim, one).citations] == [one[0].paper], claim
+    assert checker.check("The dataset has 5,200 instructions [1].", one).citations == ()
