@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from rag import models
+from rag import models, onnx_embedder
 from rag.config import set_offline_env
 
 
@@ -23,7 +23,9 @@ class SentenceTransformerEmbedder:
         set_offline_env()
         from sentence_transformers import SentenceTransformer  # heavy: imported on first use only
 
-        return SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        onnx_embedder.export(self.name, model)  # once per machine: later processes embed questions without torch
+        return model
 
     @property
     def dimension(self) -> int:
@@ -50,3 +52,8 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed([text])[0]
+
+
+def query_embedder(name: str, batch_size: int) -> SentenceTransformerEmbedder | onnx_embedder.OnnxEmbedder:
+    """For questions and answer checks: the ONNX export when there is one (no torch import), else torch."""
+    return onnx_embedder.load(name) or SentenceTransformerEmbedder(name, batch_size)

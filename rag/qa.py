@@ -11,12 +11,12 @@ from typing import Any
 from rag.citations import CitationChecker
 from rag.config import Settings, set_offline_env
 from rag.conversation import standalone_question
-from rag.embedder import SentenceTransformerEmbedder
+from rag.embedder import query_embedder
 from rag.errors import EmptyQuestionError
 from rag.generators import make_generator
 from rag.index import PaperIndex
 from rag.prompts import ABSTAINED, PREFIX, answer_messages
-from rag.protocols import Generator
+from rag.protocols import Embedder, Generator
 from rag.reading import papers_to_read
 from rag.retrieval import HybridRetriever, Mode
 from rag.types import Answer, CorpusInfo, Filters, Paper, Passage
@@ -32,7 +32,7 @@ class Assistant:
         self._fixed_generator = generator  # tests inject a fake; otherwise built per model name
         self._generators: dict[str, Generator] = {}
         self._index: PaperIndex | None = None
-        self._embedder: SentenceTransformerEmbedder | None = None
+        self._embedder: Embedder | None = None
         self._lock = threading.RLock()  # UI handlers run in threads: build each part once
 
     # -- lazily built parts
@@ -44,10 +44,10 @@ class Assistant:
             return self._index
 
     @property
-    def embedder(self) -> SentenceTransformerEmbedder:
+    def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = SentenceTransformerEmbedder(self.settings.embedder, self.settings.embed_batch_size)
+                self._embedder = query_embedder(self.settings.embedder, self.settings.embed_batch_size)
             return self._embedder
 
     @property

@@ -9,7 +9,10 @@ PACKAGES = ("rag", "ingest", "ui", "evals")
 ADAPTERS = {
     "chromadb": {"rag/store.py"},
     "sentence_transformers": {"rag/embedder.py"},
-    "llama_cpp": {"rag/generators/llama_cpp.py"},
+    "llama_cpp": {"rag/generators/llama_cpp.py", "rag/generators/prompt_state.py"},
+    "onnxruntime": {"rag/onnx_embedder.py"},
+    "tokenizers": {"rag/onnx_embedder.py"},
+    "torch": {"rag/onnx_embedder.py", "rag/generators/transformers_backend.py"},
     "transformers": {"rag/generators/transformers_backend.py"},
     "gradio": {"ui/app.py", "ui/handlers.py", "ui/__main__.py"},
     "llama_index": {"rag/llamaindex_adapter.py"},
