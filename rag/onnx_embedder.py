@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import warnings
 from collections.abc import Sequence
 from functools import cached_property
@@ -155,6 +156,9 @@ def export(name: str, model: Any, cache_dir: Path | None = None) -> Path | None:
         if difference > TOLERANCE:
             raise ValueError(f"the export differs from the torch model by {difference:.1e}")
         os.replace(partial, target)
+        for old in target.parent.glob(f"{models.canonical(name)}-*.onnx"):  # exports of earlier weights or formats
+            if old != target and re.fullmatch(r"\d+-\d+-\d+", old.stem.removeprefix(f"{models.canonical(name)}-")):
+                old.unlink(missing_ok=True)
         return target
     except Exception as exc:  # the export is an optimisation: without it questions are embedded with torch
         log.warning("Could not export %s to ONNX (%s); questions will be embedded with torch.", name, exc)

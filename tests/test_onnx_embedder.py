@@ -10,9 +10,13 @@ from rag.onnx_embedder import OnnxEmbedder
 
 
 def test_the_export_gives_the_torch_models_vectors(tmp_path, embedder, sample_papers):
+    earlier = tmp_path / "all-minilm-l6-v2-0-123-456.onnx"  # an export of older weights: never read again
+    other_model = tmp_path / "all-minilm-l6-v2-int8-1-123-456.onnx"
+    earlier.write_bytes(b"old")
+    other_model.write_bytes(b"other")
     file = onnx_embedder.export(embedder.name, embedder._model, tmp_path)
     assert file is not None
-    assert file.is_file()
+    assert sorted(tmp_path.iterdir()) == sorted([file, other_model])
     texts = [f"{p.title}. {p.abstract}" for p in sample_papers.values()]  # some run past the 256-token limit
     texts += ["What AUROC does SONA reach?", "Which papers study outlier detection?", "x"]
     assert max(len(embedder._model.tokenizer.tokenize(t)) for t in texts) > 256
