@@ -36,7 +36,11 @@ def onnx_path(name: str, cache_dir: Path | None = None) -> Path:
     weights = models.path(name) / "model.safetensors"
     stat = weights.stat()
     key = f"{FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
-    return (cache_dir or models.default_model_dir() / "onnx") / f"{models.canonical(name)}-{key}.onnx"
+    return (cache_dir or models.default_model_dir() / "onnx") / f"{_stem(name)}-{key}.onnx"
+
+
+def _stem(name: str) -> str:
+    return Path(models.canonical(name)).name  # a model given as a folder path is named by its last part
 
 
 def is_plain_mean_pooling(model_dir: Path) -> bool:
@@ -156,8 +160,8 @@ def export(name: str, model: Any, cache_dir: Path | None = None) -> Path | None:
         if difference > TOLERANCE:
             raise ValueError(f"the export differs from the torch model by {difference:.1e}")
         os.replace(partial, target)
-        for old in target.parent.glob(f"{models.canonical(name)}-*.onnx"):  # exports of earlier weights or formats
-            if old != target and re.fullmatch(r"\d+-\d+-\d+", old.stem.removeprefix(f"{models.canonical(name)}-")):
+        for old in target.parent.glob(f"{_stem(name)}-*.onnx"):  # exports of earlier weights or formats
+            if old != target and re.fullmatch(r"\d+-\d+-\d+", old.stem.removeprefix(f"{_stem(name)}-")):
                 old.unlink(missing_ok=True)
         return target
     except Exception as exc:  # the export is an optimisation: without it questions are embedded with torch
