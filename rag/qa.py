@@ -59,11 +59,13 @@ class Assistant:
             return self._fixed_generator
         name = model or self.settings.model
         with self._lock:
-            if name not in self._generators:
-                generator = make_generator(self.settings, name)
-                generator.warm_up(PREFIX)  # loads the prefix state saved by an earlier process, or reads and saves it
-                self._generators[name] = generator
-            return self._generators[name]
+            created = name not in self._generators
+            if created:
+                self._generators[name] = make_generator(self.settings, name)
+            generator = self._generators[name]
+        if created:  # outside the lock, which retrieval shares: reading the prefix can take 10 s
+            generator.warm_up(PREFIX)  # loads the prefix state saved by an earlier process, or reads and saves it
+        return generator
 
     def warm_up(self) -> None:
         """Load what a first question needs (indexes, embedder, model, and the fixed prompt prefix read or loaded
