@@ -1,14 +1,17 @@
-"""A real headless Chromium on the served app: streamed cited answer, sources, literal corpus text, upload."""
+"""A real headless Chromium on the served app: streamed draft then checked answer, sources, literal corpus text,
+removed claims collapsed, upload."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import pytest
 
 from tests import ui_fakes
-from tests.ui_fakes import ROOT, RecordingAssistant, serve, write_jsonl
+from tests.ui_fakes import COMPONENTS_TEXT, DROPPED_CLAIM, ROOT, RecordingAssistant, serve, write_jsonl
+from ui import render
 from ui.app import build_app
 from ui.examples import EXAMPLES
 
@@ -30,10 +33,15 @@ QUESTION = "How does BlackVIP adapt a pre-trained model without access to its pa
 XSS_QUESTION = "Do calibration and robustness improve together when fine-tuning zero-shot models?"
 WATCH_STREAMING = """() => {
   window.__sawStreaming = false;
+  window.__draftLabel = null;
   new MutationObserver(() => {
-    if (document.querySelector('#rag-chat .rag-streaming')) window.__sawStreaming = true;
+    const draft = document.querySelector('#rag-chat .rag-streaming');
+    if (draft) window.__sawStreaming = true;
+    const label = draft && draft.querySelector('.rag-label-draft');
+    if (label && label.offsetParent !== null) window.__draftLabel = label.innerText;
   }).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
+SCREENSHOT = Path("/tmp/ui-draft.png")
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +63,36 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, app):
+@pytest.fixture(scope="module")
+def fake_app(tmp_path_factory):
+    """The app over the stand-in assistant, whose answers for some questions drop claims of the draft."""
+    assistant, settings = ui_fakes.fake_assistant(tmp_path_factory, "ui-browser-fake")
+    with serve(build_app(assistant, settings)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def open_page(browser, url):
     context = browser.new_context(viewport={"width": 1366, "height": 850})
     page = context.new_page()
     page.dialogs = []  # every alert/confirm/prompt: an injected script would land here
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(app)
+    page.goto(url)
     page.wait_for_selector("#rag-question textarea")
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    with open_page(browser, app) as page:
+        yield page
+
+
+@pytest.fixture
+def fake_page(browser, fake_app):
+    with open_page(browser, fake_app) as page:
+        yield page
 
 
 def shot(page, name: str) -> None:
@@ -91,9 +119,16 @@ def test_streamed_answer_with_citations_and_sources(page):
     shot(page, "01-start")
     ask(page, QUESTION)
     assert page.evaluate("window.__sawStreaming")
+    assert page.evaluate("window.__draftLabel") == render.DRAFT_LABEL
     shot(page, "02-answer")
     answer = page.locator("#rag-chat .rag-msg.rag-answer").last
     assert answer.is_visible()
+    label = answer.locator(".rag-label").inner_text()
+    assert label in {render.VERIFIED_LABEL, render.QUOTED_LABEL}
+    assert answer.locator(".rag-label-draft").count() == 0
+    for dropped in answer.locator("details.rag-dropped").all():  # the real model may or may not have drafted some
+        assert dropped.evaluate("el => el.open") is False
+        assert "not supported by the cited abstract" in dropped.locator("summary").inner_text()
     markers = set(re.findall(r"\[(\d+)\]", " ".join(answer.locator(".rag-cite").all_inner_texts())))
     assert markers
     badges = page.locator("#rag-sources .rag-badge").all_inner_texts()
@@ -178,4 +213,30 @@ def test_corpus_tab_search_and_upload(page, tmp_path):
     )
     assert "browser_upload.jsonl" in corpus.inner_text()
     shot(page, "06-uploaded")
+    assert page.dialogs == []
+
+
+def test_checked_answer_replaces_the_draft_and_lists_removed_claims_collapsed(fake_page):
+    page = fake_page
+    ask(page, "What are the two components of BlackVIP?")
+    assert page.evaluate("window.__draftLabel") == render.DRAFT_LABEL
+    answer = page.locator("#rag-chat .rag-msg.rag-answer").last
+    assert answer.locator(".rag-label-verified").inner_text() == render.VERIFIED_LABEL
+    assert COMPONENTS_TEXT in answer.inner_text()
+    assert "14 benchmarks" not in answer.inner_text()  # in the draft only, and collapsed below
+    dropped = answer.locator("details.rag-dropped")
+    assert dropped.count() == 1  # the chat's sanitizer keeps <details>
+    summary = dropped.locator("summary")
+    assert summary.inner_text() == "1 claim removed: not supported by the cited abstract"
+    assert dropped.evaluate("el => el.open") is False
+    claim = dropped.locator("li")
+    assert not claim.is_visible()
+    shot(page, "07-removed-claims-collapsed")
+    summary.click()
+    claim.wait_for(state="visible")
+    assert claim.inner_text() == DROPPED_CLAIM  # markup in the claim shows literally
+    assert dropped.locator("b").count() == 0
+    answer.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOT))
+    shot(page, "08-removed-claims-open")
     assert page.dialogs == []

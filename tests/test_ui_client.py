@@ -70,13 +70,17 @@ def test_answer_streams_in_and_its_markers_match_the_sources(app):
 def test_follow_up_sends_the_conversation(app):
     url, recorder, settings = app
     client = Client(url, verbose=False)
-    ask(client, QUESTION, settings.model)
+    _, sources, _ = ask(client, QUESTION, settings.model)[-1]
     messages, _, _ = ask(client, "What are its two components?", settings.model)[-1]
     assert len(messages) == 4
     history = recorder.calls[-1]["history"]
     assert len(history) == 1
-    assert history[0][0] == QUESTION
-    assert history[0][1]
+    question, answer, papers = history[0]  # the checked answer and the papers it cites resolve "its"
+    assert question == QUESTION
+    assert answer
+    cited = re.findall(r'<span class="rag-badge">\[\d+\]</span>', sources)
+    assert len(papers) == len(cited)
+    assert all(f'data-doc-id="{doc_id}"' in sources for doc_id in papers)
 
 
 def test_unanswerable_question_is_a_notice_with_the_closest_papers(app):

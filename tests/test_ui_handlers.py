@@ -10,7 +10,17 @@ import pytest
 from rag.config import Settings
 from rag.errors import GenerationError, StoreMissingError
 from rag.types import Answer, Citation, Passage
-from tests.ui_fakes import ANSWER_TEXT, BLACKVIP, EVIL, UNTITLED, FakeAssistant
+from tests.ui_fakes import (
+    ANSWER_TEXT,
+    BLACKVIP,
+    COMPONENTS_TEXT,
+    EVIL,
+    MARS_CLAIM,
+    QUOTED_CLAIM,
+    QUOTED_TEXT,
+    UNTITLED,
+    FakeAssistant,
+)
 from ui import handlers, render
 
 QUESTION = "How does BlackVIP adapt a pre-trained model without access to its parameters?"
@@ -58,6 +68,60 @@ def test_answer_streams_then_shows_cited_markers_and_sources(settings):
     assert "002_87569abedee599f0.txt" in sources
     assert 'href="https://arxiv.org/abs/2303.14773"' in sources
     assert turns == [{**turns[0], "question": QUESTION, "answer": ANSWER_TEXT, "ok": True}]
+    assert turns[0]["papers"] == [BLACKVIP.doc_id, EVIL.doc_id]
+
+
+def test_the_draft_is_labelled_while_it_streams_and_the_checked_answer_replaces_it(settings):
+    updates = run_turn(FakeAssistant(), settings, "What are the two components of BlackVIP?")
+    streamed = [assistant_text(u[0]) for u in updates[1:-1]]
+    assert streamed
+    assert all(render.esc(render.DRAFT_LABEL) in s and "rag-label-draft" in s for s in streamed)
+    assert all(render.CARET in s for s in streamed)
+    assert "14 benchmarks" in streamed[-1]  # the draft showed the claim the check then removed
+    assert "&lt;b&gt;white-box&lt;/b&gt;" in streamed[-1]
+    final = assistant_text(updates[-1][0])
+    assert "rag-streaming" not in final
+    assert render.DRAFT_LABEL not in final
+    assert render.CARET not in final
+    assert render.VERIFIED_LABEL in final
+    body = final[: final.index("<details")]
+    assert render.esc(COMPONENTS_TEXT).replace("[1]", '<span class="rag-cite">[1]</span>') in body
+    assert "14 benchmarks" not in body
+    assert_inert(final)
+
+
+def test_removed_claims_are_listed_collapsed_and_escaped(settings):
+    final = assistant_text(run_turn(FakeAssistant(), settings, "What are the two components of BlackVIP?")[-1][0])
+    details = final[final.index("<details") : final.index("</details>")]
+    assert details.startswith('<details class="rag-dropped"><summary>')  # no `open`: collapsed
+    assert "<summary>1 claim removed: not supported by the cited abstract</summary>" in details
+    assert "<li>It beats every &lt;b&gt;white-box&lt;/b&gt; method on 14 benchmarks.</li>" in details
+    assert final.endswith("</details></div>")
+    assert render.dropped_html([]) == ""
+    two = render.dropped_html(["A <script>x</script> claim.", "Another."])
+    assert "<summary>2 claims removed: not supported by the cited abstract</summary>" in two
+    assert_inert(two)
+
+
+def test_a_quoted_answer_says_the_draft_could_not_be_verified(settings):
+    messages, sources, turns, _ = run_turn(FakeAssistant(), settings, "How much GPU time does BlackVIP need?")[-1]
+    final = assistant_text(messages)
+    assert "rag-answer" in final
+    assert render.QUOTED_LABEL in final
+    assert render.VERIFIED_LABEL not in final
+    assert render.esc(QUOTED_TEXT).replace("[1]", '<span class="rag-cite">[1]</span>') in final
+    assert f"<summary>1 claim removed: not supported by the cited abstract</summary><ul><li>{QUOTED_CLAIM}" in final
+    assert '<span class="rag-badge">[1]</span>' in sources
+    assert turns[0]["papers"] == [BLACKVIP.doc_id]
+
+
+def test_an_abstention_keeps_its_notice_and_shows_the_removed_claims(settings):
+    final = assistant_text(run_turn(FakeAssistant(), settings, "Was there life on Mars?")[-1][0])
+    assert final.startswith('<div class="rag-msg rag-abstain"><div class="rag-notice-title">Not answered')
+    assert render.VERIFIED_LABEL not in final
+    assert f"<summary>1 claim removed: not supported by the cited abstract</summary><ul><li>{MARS_CLAIM}" in final
+    plain = assistant_text(run_turn(FakeAssistant(), settings, "Is there water on Mars?")[-1][0])
+    assert "<details" not in plain
 
 
 def test_uncited_passages_are_collapsed(settings):
@@ -85,10 +149,17 @@ def test_follow_up_passes_the_conversation(settings):
     assistant = FakeAssistant()
     turns = run_turn(assistant, settings, QUESTION)[-1][2]
     messages, _, turns, _ = run_turn(assistant, settings, "And what are its two components?", turns)[-1]
-    assert assistant.calls[-1]["history"] == [(QUESTION, ANSWER_TEXT)]
+    assert assistant.calls[-1]["history"] == [(QUESTION, ANSWER_TEXT, (BLACKVIP.doc_id, EVIL.doc_id))]
     assert assistant.calls[-1]["stream"] is True
     assert len(messages) == 4
     assert len(turns) == 2
+    turns = run_turn(assistant, settings, "Is there water on Mars?", turns)[-1][2]
+    run_turn(assistant, settings, "How does it work?", turns)
+    assert assistant.calls[-1]["history"] == [  # the checked answers and their cited papers, not the drafts
+        (QUESTION, ANSWER_TEXT, (BLACKVIP.doc_id, EVIL.doc_id)),
+        ("And what are its two components?", COMPONENTS_TEXT, (BLACKVIP.doc_id,)),
+        ("Is there water on Mars?", "The collection does not say.", ()),
+    ]
 
 
 def test_controls_are_passed_to_the_assistant(settings):

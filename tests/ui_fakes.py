@@ -65,11 +65,26 @@ ANSWER_TEXT = (
     "BlackVIP adapts pre-trained models it can only query, without knowing their architecture or parameters [1]. "
     "Calibration and robustness can improve together when fine-tuning zero-shot models [2]."
 )
+# "components": the draft has a claim no abstract supports (with markup in it); the checked answer drops it
+DROPPED_CLAIM = "It beats every <b>white-box</b> method on 14 benchmarks."
+COMPONENTS_TEXT = "BlackVIP has two components: a Coordinator and SPSA-GC [1]."
+COMPONENTS_DRAFT = f"{COMPONENTS_TEXT} {DROPPED_CLAIM.removesuffix('.')} [1]."
+# "GPU": every drafted claim is dropped, so the answer quotes the supporting sentence
+QUOTED_CLAIM = "BlackVIP trains in 3 minutes on a single GPU."
+QUOTED_DRAFT = "BlackVIP trains in 3 minutes on a single GPU [1]."
+QUOTED_TEXT = (
+    "“In this work, we propose black-box visual prompting (BlackVIP), which efficiently adapts the PTMs without "
+    "knowledge about model architectures and parameters.” [1]"
+)
+# "life on Mars": abstains after the check dropped the draft's only claim
+MARS_CLAIM = "Mars once hosted microbial life."
+MARS_DRAFT = "Mars once hosted microbial life [1]."
 
 
 class FakeAssistant:
-    """Streams a canned cited answer; abstains on questions mentioning Mars; raises `error` when set (a missing store
-    also fails corpus_info and find_papers)."""
+    """Streams a canned draft, then the checked Answer: cited; with a dropped claim ("components"); quoted because
+    every claim was dropped ("GPU"); abstained on Mars (with a dropped claim for "life on Mars"). Raises `error`
+    when set (a missing store also fails corpus_info and find_papers)."""
 
     def __init__(self, delay: float = 0.0, error: RagError | None = None) -> None:
         self.delay = delay
@@ -80,7 +95,7 @@ class FakeAssistant:
     def ask(
         self,
         question: str,
-        history: list[tuple[str, str]] | None = None,
+        history: list[tuple[Any, ...]] | None = None,
         k: int = 10,
         year_from: int | None = None,
         year_to: int | None = None,
@@ -103,12 +118,21 @@ class FakeAssistant:
         answer = self._answer(question, k, Filters(year_from=year_from, year_to=year_to, author=author))
         if not stream and self.error is not None:
             raise self.error
-        return self._stream(answer) if stream else answer
+        return self._stream(self._draft(answer), answer) if stream else answer
 
-    def _stream(self, answer: Answer) -> Iterator[str | Answer]:
+    @staticmethod
+    def _draft(answer: Answer) -> str:
+        question = answer.question.lower()
+        if "life on mars" in question:
+            return MARS_DRAFT
+        if "components" in question:
+            return COMPONENTS_DRAFT
+        return QUOTED_DRAFT if answer.quoted else answer.answer
+
+    def _stream(self, draft: str, answer: Answer) -> Iterator[str | Answer]:
         if self.error is not None:
             raise self.error
-        for piece in re.findall(r"\S+\s*", answer.answer):
+        for piece in re.findall(r"\S+\s*", draft):
             time.sleep(self.delay)
             yield piece
         yield answer
@@ -127,8 +151,9 @@ class FakeAssistant:
                 abstained=True,
                 passages=passages,
                 filters=filters,
+                dropped_claims=(MARS_CLAIM,) if "life on mars" in question.lower() else (),
             )
-        citations = (
+        citations: tuple[Citation, ...] = (
             Citation(
                 1,
                 BLACKVIP,
@@ -137,14 +162,22 @@ class FakeAssistant:
             ),
             Citation(2, EVIL, "We show that <img src=x onerror=alert(2)> calibration and robustness improve together."),
         )
+        text, quoted, dropped = ANSWER_TEXT, False, tuple[str, ...]()
+        if "components" in question.lower():
+            parts = BLACKVIP.abstract.split(". ")[-1]
+            text, dropped, citations = COMPONENTS_TEXT, (DROPPED_CLAIM,), (Citation(1, BLACKVIP, parts),)
+        elif "gpu" in question.lower():
+            text, dropped, quoted, citations = QUOTED_TEXT, (QUOTED_CLAIM,), True, citations[:1]
         return Answer(
             question=question,
-            answer=ANSWER_TEXT,
+            answer=text,
             abstained=False,
             citations=citations,
             passages=passages,
             filters=filters,
             models={"generator": "fake"},
+            dropped_claims=dropped,
+            quoted=quoted,
         )
 
     def corpus_info(self) -> CorpusInfo:

@@ -23,6 +23,16 @@ CSS = """
 .rag-msg { line-height: 1.5; }
 .rag-cite { color: var(--color-accent); font-weight: 600; font-size: 0.85em; white-space: nowrap; }
 .rag-pending { color: var(--body-text-color-subdued); }
+.rag-streaming { color: var(--body-text-color-subdued); }
+.rag-label { font-size: 0.8em; margin-bottom: 4px; color: var(--body-text-color-subdued); }
+.rag-label-draft { font-style: italic; }
+.rag-label-verified { color: #15803d; font-weight: 600; }
+.rag-label-quoted { color: #b45309; font-weight: 600; }
+.rag-dropped { margin-top: 8px; padding-top: 6px; font-size: 0.88em;
+  border-top: 1px solid var(--border-color-primary); }
+.rag-dropped summary { cursor: pointer; font-weight: 600; }
+.rag-dropped ul { margin: 4px 0 0; padding-left: 20px; }
+.rag-dropped li { margin: 2px 0; }
 .rag-caret { color: var(--color-accent); }
 .rag-abstain, .rag-error { border-left: 4px solid #d97706; background: rgba(245, 158, 11, 0.12);
   padding: 8px 12px; border-radius: 6px; }
@@ -169,7 +179,7 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
 
         ask_inputs = [question, turns, year_from, year_to, author, k, model]
         ask_outputs = [chatbot, sources, turns, question]
-        llm = {"concurrency_limit": 1, "concurrency_id": "llm"}
+        llm: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "llm"}
         question.submit(ask, ask_inputs, ask_outputs, api_name="ask", **llm)
         chatbot.example_select(pick_example, None, [question], queue=False, api_visibility="private").then(
             ask, ask_inputs, ask_outputs, api_visibility="private", **llm

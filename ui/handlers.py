@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".bib", ".bibtex", ".txt")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-Turn = dict[str, Any]  # {"question", "answer", "html", "sources", "ok"}: plain data so gr.State can copy it
+# {"question", "answer", "papers" (cited doc ids), "html", "sources", "ok"}: plain data so gr.State can copy it
+Turn = dict[str, Any]
 
 
 class AssistantLike(Protocol):
@@ -74,7 +75,9 @@ def chat_turn(
     k: Any = 10,
     model: str | None = None,
 ) -> Iterator[tuple[list[dict[str, str]], str, list[Turn], str]]:
-    """Ask one question with the conversation so far; yields (messages, sources html, turns, textbox value)."""
+    """Ask one question with the conversation so far; yields (messages, sources html, turns, textbox value).
+
+    The model's draft streams in labelled as unchecked; the checked Answer then replaces it."""
     turns = list(turns or [])
     question = (question or "").strip()
     if not question:
@@ -85,7 +88,7 @@ def chat_turn(
     answer: Answer | None = None
     try:
         options = {
-            "history": [(t["question"], t["answer"]) for t in turns if t["ok"]],
+            "history": [(t["question"], t["answer"], tuple(t.get("papers", ()))) for t in turns if t["ok"]],
             "k": max(1, min(50, int(k or settings.k))),
             "year_from": parse_year(year_from, "Year from"),
             "year_to": parse_year(year_to, "Year to"),
@@ -96,7 +99,7 @@ def chat_turn(
         for item in assistant.ask(question, **options):
             if isinstance(item, str):
                 text += item
-                pending = (question, render.chat_html(text, "streaming", caret=True))
+                pending = (question, render.draft_html(text))
                 yield to_messages(turns, pending), render.pending_sources_html(), turns, ""
             else:
                 answer = item
@@ -104,23 +107,21 @@ def chat_turn(
             raise RagError("The assistant finished without an answer; try again.")
     except RagError as err:
         log.warning("question failed: %s", err)
-        turn = {
+        turn: Turn = {
             "question": question,
             "answer": "",
+            "papers": [],
             "ok": False,
             "sources": render.error_sources_html(str(err)),
             "html": render.chat_html(str(err), "error", title=_error_title(err)),
         }
     else:
-        if answer.abstained:
-            html_ = render.chat_html(answer.answer, "abstain", title="Not answered by this collection")
-        else:
-            html_ = render.chat_html(answer.answer, "answer")
         turn = {
             "question": question,
             "answer": answer.answer,
+            "papers": list(answer.cited_doc_ids),
             "ok": True,
-            "html": html_,
+            "html": render.answer_html(answer),
             "sources": render.sources_html(answer),
         }
     turns = [*turns, turn]

@@ -15,6 +15,10 @@ _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d
 _EXTRA = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
 
 CARET = '<span class="rag-caret">▍</span>'
+DRAFT_LABEL = "Draft: checking each claim against its cited abstract…"
+VERIFIED_LABEL = "✓ Verified against the cited abstracts"
+QUOTED_LABEL = "Quoted from the abstracts: the drafted answer could not be verified"
+ABSTAIN_TITLE = "Not answered by this collection"
 PANEL_TITLE = '<h2 class="rag-panel-title">Sources</h2>'
 EMPTY_SOURCES = (
     f'<div class="rag-sources rag-empty">{PANEL_TITLE}<p>Ask a question: the papers cited in the answer appear '
@@ -31,11 +35,47 @@ def _lines(text: str) -> str:
     return "<br>".join(esc(line) for line in text.strip().splitlines())
 
 
-def chat_html(text: str, kind: str = "answer", title: str | None = None, caret: bool = False) -> str:
-    """A chat message as one HTML block (no blank lines, so markdown leaves it alone); [n] markers styled."""
+def chat_html(
+    text: str, kind: str = "answer", title: str | None = None, caret: bool = False, label: str = "", extra: str = ""
+) -> str:
+    """A chat message as one HTML block (no blank lines, so markdown leaves it alone); [n] markers styled.
+
+    `label` is a small muted line above the text (an HTML piece made here), `extra` trusted HTML after it."""
     body = _CITE.sub(r'<span class="rag-cite">[\1]</span>', _lines(text)) if text.strip() else ""
     head = f'<div class="rag-notice-title">{esc(title)}</div>' if title else ""
-    return f'<div class="rag-msg rag-{kind}">{head}{body}{CARET if caret else ""}</div>'
+    return f'<div class="rag-msg rag-{kind}">{label}{head}{body}{CARET if caret else ""}{extra}</div>'
+
+
+def _label(text: str, kind: str) -> str:
+    return f'<div class="rag-label rag-label-{kind}">{esc(text)}</div>'
+
+
+def draft_html(text: str) -> str:
+    """The model's streaming draft, labelled as unchecked, with the caret."""
+    return chat_html(text, "streaming", caret=True, label=_label(DRAFT_LABEL, "draft"))
+
+
+def dropped_html(claims: Sequence[str]) -> str:
+    """The draft's claims the citation check removed, collapsed; empty when none were."""
+    if not claims:
+        return ""
+    items = "".join(f"<li>{_lines(c)}</li>" for c in claims)
+    noun = "claim" if len(claims) == 1 else "claims"
+    return (
+        f'<details class="rag-dropped"><summary>{len(claims)} {noun} removed: not supported by the cited abstract'
+        f"</summary><ul>{items}</ul></details>"
+    )
+
+
+def answer_html(answer: Answer) -> str:
+    """The checked answer that replaces the draft: a verified (or quoted) label or the abstention notice, then the
+    removed claims collapsed."""
+    dropped = dropped_html(answer.dropped_claims)
+    if answer.abstained:
+        return chat_html(answer.answer, "abstain", title=ABSTAIN_TITLE, extra=dropped)
+    if answer.quoted:
+        return chat_html(answer.answer, "answer", label=_label(QUOTED_LABEL, "quoted"), extra=dropped)
+    return chat_html(answer.answer, "answer", label=_label(VERIFIED_LABEL, "verified"), extra=dropped)
 
 
 def user_html(text: str) -> str:
