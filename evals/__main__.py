@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from evals import calibration, report, runner
+from rag.answerability import load_model
 from rag.config import Settings, set_offline_env
 from rag.errors import RagError
 
@@ -21,10 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--retrieval-only", action="store_true", help="no generation: runs in seconds")
     run.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
     run.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
-    cal = sub.add_parser("calibrate", help="compute the abstention threshold and write rag/calibration.json")
-    cal.add_argument("--questions", type=Path, default=runner.DEV_SET)
-    cal.add_argument("--store", type=Path)
-    cal.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
+    cal = sub.add_parser("calibrate", help="fit the answerability model on tuning rows; writes rag/calibration.json")
+    cal.add_argument(
+        "--rows",
+        type=Path,
+        required=True,
+        help="rows.jsonl of `RAG_ANSWER_THRESHOLD=0 python -m evals run` on the tuning split (its first config)",
+    )
     beir = sub.add_parser("beir", help="measure retrieval on a BEIR-format data set (ingested into its own store)")
     beir.add_argument("folder", type=Path)
     beir.add_argument("--out", type=Path, default=Path("evals/out/beir"))
@@ -57,21 +62,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for config in configs:
         rows[config.name] = runner.evaluate(config, items, settings, args.retrieval_only, runner.stderr_progress)
         results[config.name] = runner.summarize(rows[config.name], args.retrieval_only)
-    dense_configs = [c.name for c in configs if c.mode != "bm25"]  # the threshold is on dense similarity
-    curve = calibration.tradeoff(rows[dense_configs[0]]) if dense_configs else []
-    report.write(args.out, results, rows, curve, settings.abstain_threshold)
+    model = load_model()
+    curve = calibration.tradeoff(rows[configs[0].name], model) if not args.retrieval_only else []
+    report.write(args.out, results, rows, curve, model)
     print((args.out / "report.md").read_text())
     return 0
 
 
 def calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    items = runner.load_questions(args.questions)
-    rows = runner.evaluate(runner.Config.parse("hybrid"), items, settings, True, runner.stderr_progress)
-    point = calibration.choose_threshold(calibration.tradeoff(rows))
-    calibration.write_threshold(point, len(items))
+    lines = [json.loads(line) for line in args.rows.read_text().splitlines() if line.strip()]
+    first = lines[0]["config"] if lines else None
+    model, fitted = calibration.fit([r for r in lines if r["config"] == first])
+    calibration.write_model(model, fitted["point"])
+    point = fitted["point"]
     print(
-        f"abstain_threshold = {point['threshold']:.4f} (balanced accuracy {point['balanced_accuracy']:.3f}, "
-        f"coverage {point['coverage']:.3f}, abstention recall {point['abstention_recall']:.3f}); "
+        f"answerability weights {model.weights}, bias {model.bias}; threshold {model.threshold:.4f} "
+        f"(tuning: false abstention {point['false_abstention']:.3f}, unanswerable refused "
+        f"{point['abstention_recall']:.3f}); quote threshold {model.quote_threshold:.4f}; "
         "written to rag/calibration.json"
     )
     return 0

@@ -22,20 +22,25 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], threshold: float) -> str:
-    lines = ["# Evaluation report", "", "## Configurations", ""]
-    header = ["config", *(c[0] for c in COLUMNS), "must_contain", "cit. precision", "cit. recall"]
-    header += ["abstain acc.", "false abst.", "retrieve p50 ms", "first token p50 ms", "answer p50 ms", "tok/s"]
+def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], model: Any) -> str:
+    lines = ["# Evaluation report", "", "Answer metrics count every question: an abstention on an answerable question"]
+    lines += ["scores 0 for key facts (must_contain) and citations.", "", "## Configurations", ""]
+    header = ["config", *(c[0] for c in COLUMNS), "answer in evidence", "(outside catalog)", "must_contain"]
+    header += ["cit. precision", "cit. recall", "unanswerable abstained", "false abst.", "false abst. (named)"]
+    header += ["follow-ups right", "retrieve p50 ms", "first token p50 ms", "answer p50 ms", "tok/s"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, summary in results.items():
         overall = summary["retrieval"]["overall"]
         answers = summary.get("answers", {}).get("overall", {})
         abst = summary.get("abstention", {})
         lat = summary["latency_ms"]
-        cells = [name, *(_fmt(overall.get(c[2])) for c in COLUMNS)]
-        cells += [_fmt(answers.get("must_contain")), _fmt(answers.get("citation_precision"))]
-        cells += [_fmt(answers.get("citation_recall")), _fmt(abst.get("accuracy"))]
-        cells += [_fmt(abst.get("false_abstention_rate")), _fmt(lat.get("retrieve_p50"), 1)]
+        follow = summary.get("follow_ups") or {}
+        cells = [name, *(_fmt(overall.get(c[2])) for c in COLUMNS), _fmt(overall.get("answer_in_evidence"))]
+        cells += [_fmt(summary.get("answer_in_evidence_outside_catalog")), _fmt(answers.get("must_contain"))]
+        cells += [_fmt(answers.get("citation_precision")), _fmt(answers.get("citation_recall"))]
+        cells += [_fmt(abst.get("abstained_on_unanswerable")), _fmt(abst.get("false_abstention_rate"))]
+        cells += [_fmt(abst.get("false_abstention_named"))]
+        cells += [f"{follow['right']}/{follow['of']}" if follow.get("of") else "–", _fmt(lat.get("retrieve_p50"), 1)]
         cells += [
             _fmt(lat.get("first_token_p50"), 0),
             _fmt(lat.get("total_p50"), 0),
@@ -44,30 +49,30 @@ def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], 
         lines.append("| " + " | ".join(cells) + " |")
     for name, summary in results.items():
         lines += ["", f"## Retrieval by question type: {name}", ""]
-        lines += ["| type | n | " + " | ".join(c[0] for c in COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 2)]
+        head = " | ".join(c[0] for c in COLUMNS)
+        lines += [f"| type | n | {head} | answer in evidence |", "|" + "---|" * (len(COLUMNS) + 3)]
         for group, values in summary["retrieval"].items():
             cells = [group, str(int(values.get("count") or 0)), *(_fmt(values.get(c[2])) for c in COLUMNS)]
+            cells.append(_fmt(values.get("answer_in_evidence")))
             lines.append("| " + " | ".join(cells) + " |")
     for name, summary in results.items():
         if "answers" not in summary:
             continue
         lines += ["", f"## Answers by question type: {name}", ""]
-        lines += ["| type | n | must_contain | cit. precision | cit. recall | abstained |", "|---|---|---|---|---|---|"]
+        lines += ["| type | n | must_contain | cit. precision | cit. recall | abstained | right |", "|---|" * 7]
         for group, values in summary["answers"].items():
             cells = [group, str(int(values.get("count") or 0))]
-            cells += [_fmt(values.get(m)) for m in ANSWER_COLUMNS]
+            cells += [_fmt(values.get(m)) for m in (*ANSWER_COLUMNS, "right")]
             lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", f"## Abstention threshold: {threshold:.4f} (in use)", ""]
-    lines += ["Dense similarity below the threshold makes the assistant abstain before the LLM is called.", ""]
-    lines += [
-        "| threshold | abstention precision | abstention recall | coverage | balanced acc. |",
-        "|---|---|---|---|---|",
-    ]
+    lines += ["", f"## Answerability model in use (fitted on {model.fitted_on})", ""]
+    lines += [f"Weights {model.weights}, bias {model.bias}; answers at probability >= {model.threshold:.4f}."]
+    lines += ["The curve is for this run's questions (first configuration):", ""]
+    lines += ["| threshold | coverage | unanswerable refused | balanced acc. |", "|---|---|---|---|"]
     step = max(1, len(curve) // 15)
     for point in curve[::step]:
         lines.append(
-            f"| {point['threshold']:.3f} | {point['abstention_precision']:.3f} | {point['abstention_recall']:.3f} "
-            f"| {point['coverage']:.3f} | {point['balanced_accuracy']:.3f} |"
+            f"| {point['threshold']:.3f} | {point['coverage']:.3f} | {point['abstention_recall']:.3f} "
+            f"| {point['balanced_accuracy']:.3f} |"
         )
     lines += ["", "Plots: `metrics_by_config.png`, `latency.png`, `abstention_tradeoff.png`.", ""]
     return "\n".join(lines)
@@ -106,9 +111,9 @@ def plots(out: Path, results: dict[str, dict[str, Any]], rows: dict[str, list[di
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     thresholds = [p["threshold"] for p in curve]
-    for key in ("abstention_precision", "abstention_recall", "coverage", "balanced_accuracy"):
+    for key in ("abstention_recall", "coverage", "balanced_accuracy"):
         ax.plot(thresholds, [p[key] for p in curve], label=key.replace("_", " "))
-    ax.set_xlabel("dense similarity threshold")
+    ax.set_xlabel("answerability probability threshold")
     ax.set_ylim(0, 1.02)
     ax.set_title("Abstention trade-off")
     ax.legend(fontsize=8)
@@ -117,9 +122,9 @@ def plots(out: Path, results: dict[str, dict[str, Any]], rows: dict[str, list[di
     plt.close(fig)
 
 
-def write(out: Path, results: dict, rows: dict, curve: list, threshold: float) -> None:
+def write(out: Path, results: dict, rows: dict, curve: list, model: Any) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(json.dumps({"configs": results, "threshold": threshold}, indent=2))
+    (out / "metrics.json").write_text(json.dumps({"configs": results, "answerability": model.to_dict()}, indent=2))
     (out / "rows.jsonl").write_text("\n".join(json.dumps({"config": n, **r}) for n in rows for r in rows[n]) + "\n")
-    (out / "report.md").write_text(markdown(results, curve, threshold))
+    (out / "report.md").write_text(markdown(results, curve, model))
     plots(out, results, rows, curve)

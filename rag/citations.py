@@ -1,4 +1,4 @@
-"""Check every cited sentence against its passage; repair, drop or renumber citations; pick evidence sentences."""
+"""Check every claim of an answer against the sentences it cites, term by term; keep, move or drop citations."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.evidence import overlap_score
-from rag.keyword_index import tokenize
-from rag.protocols import Embedder
+from rag.evidence import SentenceVectors
 from rag.sentences import split_sentences
+from rag.terms import Terms, content, names, stated, terms_of
 from rag.types import Citation, Passage
 
-# the model saying the evidence lacks the answer: honest, needs no citation, and never counts as support
-_DECLINE = re.compile(
+# The model saying the evidence lacks the answer. Such a sentence states nothing a citation could support, so it is
+# never kept as a claim (text injected into an abstract cannot use it to slip past the check either).
+DECLINE = re.compile(
     r"\b(?:does not|doesn't|do not|don't|did not|is not|are not|isn't|aren't)\s+"
     r"(?:\w+\s+)?(?:mention|provide|specify|state|say|report|include|contain|discuss|give)"
     r"|\bnot (?:mentioned|provided|specified|stated|reported|given|available)\b"
@@ -22,9 +22,8 @@ _DECLINE = re.compile(
     re.IGNORECASE,
 )
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_NUMBER = re.compile(r"(\d+(?:[.,]\d+)*)(?:\s?(thousand|million|billion|[kKMB])\b)?")
-_SCALE = {"k": 1e3, "K": 1e3, "thousand": 1e3, "M": 1e6, "million": 1e6, "B": 1e9, "billion": 1e9}
-SUPPORT_THRESHOLD = 0.55  # combined lexical/embedding support a claim needs from a passage sentence
+WORD_SHARE = 0.5  # share of the claim's content words its supporting sentences must state
+MIN_COSINE = 0.35  # and the claim must be about what they say (embedding cosine with the closest of them)
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,15 @@ class CheckedAnswer:
     text: str
     citations: tuple[Citation, ...]
     dropped_claims: tuple[str, ...]
-    declined: tuple[str, ...] = ()  # sentences saying the evidence does not answer (kept out of `text`)
+    declined: tuple[str, ...] = ()  # sentences saying the evidence does not answer (dropped, never kept)
+
+
+@dataclass(frozen=True)
+class Support:
+    """Why a paper supports a claim: the sentence(s) that state its terms, and how closely."""
+
+    evidence: str
+    cosine: float
 
 
 def _numbers(group: str) -> list[int]:
@@ -78,103 +85,84 @@ def _renumber(sentence: str, numbers: dict[int, int]) -> str:
     return f"{body.rstrip('.!?')} {missing}{end}"
 
 
-def _restates(claim: str, question: str, cited: list[Passage]) -> bool:
-    """The claim adds at most one content word to the question and the cited papers' metadata."""
-    known = set(tokenize(question)).union(*(tokenize(_metadata_line(p)) for p in cited))
-    return bool(cited) and len(set(tokenize(claim)) - known) <= 1
-
-
-def _numbers_in(text: str, with_bare: bool = False) -> set[str]:
-    """The values of the numbers a text states: "52K", "52,000" and "52 thousand" are one number. `with_bare` also
-    lists each scaled number's digits alone ("7.8" of "7.8B"), which a claim may repeat without the unit."""
-    values = set()
-    for digits, scale in _NUMBER.findall(text):
-        plain = digits.replace(",", "")
-        if plain.count(".") > 1:  # a version or date such as 3.5.1: compared as written
-            values.add(plain)
-            continue
-        value = float(plain)
-        values.add(f"{value * _SCALE.get(scale, 1):.9g}")
-        if with_bare:
-            values.add(f"{value:.9g}")
-    return values
-
-
-def _metadata_line(passage: Passage) -> str:
+def metadata_line(passage: Passage) -> str:
+    """What the record states besides the abstract: title, authors, year, organization, category."""
     paper = passage.paper
     parts = [paper.title or "", ", ".join(paper.authors), str(paper.year or ""), paper.organization or ""]
+    parts += [", ".join(paper.affiliations), paper.category or ""]
     return ". ".join(p for p in parts if p)
 
 
+def _windows(sentences: list[str]) -> list[tuple[int, ...]]:
+    """One sentence, or two neighbours that state a claim together."""
+    return [(i,) for i in range(len(sentences))] + [(i, i + 1) for i in range(len(sentences) - 1)]
+
+
 class CitationChecker:
-    """Scores support of a claim by a passage as the best over its abstract sentences of
-    max(embedding cosine, lexical overlap of the claim's content words)."""
+    """A citation stands when the cited paper names every name the claim uses, and one or two neighbouring
+    sentences of it (or its metadata line) state every number, name and qualifier the question did not give and
+    most of the claim's content words, about the same thing (embedding cosine)."""
 
-    def __init__(self, embedder: Embedder, threshold: float = SUPPORT_THRESHOLD) -> None:
-        self.embedder = embedder
-        self.threshold = threshold
+    def __init__(self, vectors: SentenceVectors, word_share: float = WORD_SHARE, min_cosine: float = MIN_COSINE):
+        self.vectors = vectors
+        self.word_share = word_share
+        self.min_cosine = min_cosine
 
-    def support(self, claims: list[str], passages: list[Passage]) -> tuple[np.ndarray, list[list[str]]]:
-        """support[c, p] and, per passage, its sentences; best[c, p] index via argmax later."""
-        # each passage's metadata line counts as support (for "who wrote X" claims) but is never shown as evidence
-        sentences = [[_metadata_line(p), *(split_sentences(p.paper.abstract) or [p.paper.abstract])] for p in passages]
-        flat = [s for group in sentences for s in group]
-        vectors = np.asarray(self.embedder.embed(claims + flat), dtype=float)
-        claim_vecs, sent_vecs = vectors[: len(claims)], vectors[len(claims) :]
-        cosine = claim_vecs @ sent_vecs.T if len(flat) else np.zeros((len(claims), 0))
-        lexical = np.array([[overlap_score(set(tokenize(c)), s) for s in flat] for c in claims]).reshape(cosine.shape)
-        combined = np.maximum(cosine, lexical)
-        self._combined, self._sentences = combined, sentences
-        scores = np.zeros((len(claims), len(passages)))
-        start = 0
-        for p, group in enumerate(sentences):
-            scores[:, p] = combined[:, start : start + len(group)].max(axis=1)
-            start += len(group)
-        return scores, sentences
+    def support(self, claim: str, terms: Terms, claim_vector: np.ndarray, passage: Passage) -> Support | None:
+        """The best support the passage's abstract (or metadata) gives the claim, or None."""
+        meta = metadata_line(passage)
+        record = stated(f"{meta} {passage.paper.abstract}")
+        if any(not record.has_name(n) for n in names(claim)):
+            return None  # a claim about SONA never stands on a paper that does not name SONA
+        ((sentences, vectors),) = self.vectors.of([passage.paper.abstract])
+        cosines = vectors @ claim_vector
+        claim_words = content(claim)
+        best: Support | None = None
+        for window in _windows(sentences):
+            text = " ".join(sentences[j] for j in window)
+            cosine = max(float(cosines[j]) for j in window)
+            if cosine < self.min_cosine or (best is not None and cosine <= best.cosine):
+                continue
+            where = stated(f"{passage.paper.title or ''} {text}")
+            strict, values, _ = terms.missing_in(where)
+            share = sum(where.has_stem(w) for w in claim_words) / len(claim_words) if claim_words else 1.0
+            if not strict and not values and share >= self.word_share:
+                best = Support(text, cosine)
+        if best is None:  # "who wrote X", "when": the metadata line states it
+            where = stated(meta)
+            strict, values, _ = terms.missing_in(where)
+            share = sum(where.has_stem(w) for w in claim_words) / len(claim_words) if claim_words else 1.0
+            if not strict and not values and share >= self.word_share and claim_words:
+                best = Support(sentences[int(np.argmax(cosines))], float(np.max(cosines)))
+        return best
 
-    def best_sentence(self, claim_index: int, passage_index: int) -> str:
-        offsets = np.cumsum([0] + [len(g) for g in self._sentences])
-        row = self._combined[claim_index, offsets[passage_index] + 1 : offsets[passage_index + 1]]
-        return self._sentences[passage_index][1 + int(np.argmax(row))]
-
-    def check(self, answer: str, passages: list[Passage], question: str = "", filtered: bool = False) -> CheckedAnswer:
-        """Keep supported citations, move unsupported ones to the best supporting passage, drop unsupported claims.
-
-        With `filtered` (every passage matched the question's author/year/source filter), a claim that only
-        restates the question about the papers it cites ("Changdae Oh's 2022 papers are [1] and [2]") is
-        supported by that metadata match, which no abstract sentence states."""
+    def check(self, answer: str, passages: list[Passage], question: str = "") -> CheckedAnswer:
+        """Keep supported citations, move an unsupported one only to a paper that supports the claim, drop the rest."""
         parsed = _split_claims(answer)
-        declined = tuple(c for c, _, _ in parsed if _DECLINE.search(c))
+        declined = tuple(c for c, _, _ in parsed if DECLINE.search(c))
         claims = [claim for claim in parsed if claim[0] not in declined]
         if not claims or not passages:
-            return CheckedAnswer("", (), tuple(c for c, _, _ in claims), declined)
-        scores, _ = self.support([c for c, _, _ in claims], passages)
-        # The small models invent figures ("80%" for a paper that reports 68.2%) in sentences that read as supported:
-        # a passage supports a claim's numbers only if its abstract or metadata (or the question) states them all.
-        stated_numbers = [_numbers_in(f"{_metadata_line(p)} {p.paper.abstract}", with_bare=True) for p in passages]
-        asked_numbers = _numbers_in(question, with_bare=True)
+            return CheckedAnswer("", (), tuple(c for c, _, _ in claims) + declined, declined)
+        claim_vectors = self.vectors.embed([c for c, _, _ in claims])
         numbering: dict[int, int] = {}  # passage index -> citation number, in order of first citation
         evidence: dict[int, str] = {}
-        kept_sentences, dropped = [], []
+        kept, dropped = [], []
         for ci, (claim, cited, written) in enumerate(claims):
-            claim_numbers = _numbers_in(claim) - asked_numbers
-            allowed = [p for p, stated in enumerate(stated_numbers) if claim_numbers <= stated]
-            in_range = [n - 1 for n in cited if 1 <= n <= len(passages) and n - 1 in allowed]
-            valid = [p for p in in_range if scores[ci, p] >= self.threshold]
-            if not valid and filtered and _restates(claim, question, [passages[p] for p in in_range]):
-                valid = in_range
+            terms = terms_of(claim, question)
+            supports = {p: self.support(claim, terms, claim_vectors[ci], passages[p]) for p in range(len(passages))}
+            valid = [n - 1 for n in cited if 0 <= n - 1 < len(passages) and supports[n - 1] is not None]
             if not valid:
-                best = max(allowed, key=lambda p: scores[ci, p], default=None)
-                if best is None or scores[ci, best] < self.threshold:
+                found = [p for p, s in supports.items() if s is not None]
+                if not found:
                     dropped.append(claim)
                     continue
-                valid = [best]
+                valid = [max(found, key=lambda p: supports[p].cosine)]  # type: ignore[union-attr]
             for p in valid:
                 if p not in numbering:
                     numbering[p] = len(numbering) + 1
-                    evidence[p] = self.best_sentence(ci, p)
-            kept_sentences.append(_renumber(written, {p + 1: numbering[p] for p in valid}))
+                    evidence[p] = supports[p].evidence  # type: ignore[union-attr]
+            kept.append(_renumber(written, {p + 1: numbering[p] for p in valid}))
         citations = tuple(
             Citation(n, passages[p].paper, evidence[p]) for p, n in sorted(numbering.items(), key=lambda x: x[1])
         )
-        return CheckedAnswer(" ".join(kept_sentences), citations, tuple(dropped), declined)
+        return CheckedAnswer(" ".join(kept), citations, (*dropped, *declined), declined)

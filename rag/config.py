@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-DEFAULT_ABSTAIN_THRESHOLD = 0.35
-
-
-def calibrated_threshold() -> float:
-    """The abstention threshold written by `python -m evals calibrate`, else the default."""
-    try:
-        return float(json.loads(CALIBRATION_FILE.read_text())["abstain_threshold"])
-    except (OSError, ValueError, KeyError):
-        return DEFAULT_ABSTAIN_THRESHOLD
 
 
 class Settings(BaseSettings):
@@ -50,9 +38,9 @@ class Settings(BaseSettings):
     k: int = 10
     llm_passages: int = 3  # how many of the top-k papers the LLM reads for a question asking for several papers
     llm_passages_single: int = 2  # ... and for a question about one fact or one paper (see rag/reading.py)
-    evidence_sentences: int = 1  # sentences per paper given to the LLM (prompt reading dominates first-token time)
-    evidence_words: int = 40  # and at most this many words of them
-    abstain_threshold: float = calibrated_threshold()
+    evidence_sentences: int = 3  # best sentences per paper the LLM reads (0: the whole abstract)
+    evidence_words: int = 90  # and at most this many words of them per paper
+    answer_threshold: float | None = None  # answerability probability needed to answer; None: the calibrated one
 
 
 def set_offline_env() -> None:

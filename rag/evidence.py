@@ -1,23 +1,40 @@
-"""Pick the few abstract sentences most relevant to a question, so the LLM reads short evidence."""
+"""Pick the abstract sentences that answer a question: embedding similarity, the names it asks about, figures."""
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+
+import numpy as np
 
 from rag.keyword_index import tokenize
+from rag.protocols import Embedder
 from rag.sentences import split_sentences
+from rag.terms import names, qualifiers, stated
+from rag.types import Passage
 
 # a question asking for an amount ("How much ...", "What accuracy ...", "What AMOTA does X reach?") is answered by a
-# sentence with a figure in it; without a bonus the overlap rule often picks the method sentence instead
+# sentence with a figure in it
 _QUANTITY = re.compile(
     r"\bhow (?:much|many|large|big|long|fast|small|high|low|often)\b|\bby how\b"
     r"|\bwhat (?:\w+ )?(?:percentage|fraction|share|number|size|rate|accuracy|score|speed-?up|gain|improvement"
-    r"|reduction|error)"
+    r"|reduction|error|auroc|auc|f1|bleu)"
     r"|\bwhat\b.*\b(?:reach|achieve|attain|obtain|score)s?\b",
     re.IGNORECASE,
 )
+# ... and one asking what a paper reports or achieves, by the sentence stating its results
+_RESULTS_ASKED = re.compile(
+    r"\b(?:results?|performance|improvements?|gains?|findings?|outcomes?|effective|how well|benchmarks?)\b", re.I
+)
+_RESULT_STATED = re.compile(
+    r"\d|\b(?:outperform|achiev|surpass|improv|state-of-the-art|demonstrat|experiments? show|results? show)", re.I
+)
 _DIGIT = re.compile(r"\d")
-QUANTITY_BONUS = 1.0
+NAME_BONUS = 0.15  # per share of the question's names and qualifiers that the sentence states
+FIGURE_BONUS = 0.2  # a sentence with a figure (or results), for a question asking for an amount (or results)
+OVERLAP_WEIGHT = 0.2  # share of the question's content words the sentence states
 
 
 def overlap_score(question_tokens: set[str], sentence: str) -> float:
@@ -28,21 +45,100 @@ def overlap_score(question_tokens: set[str], sentence: str) -> float:
 
 
 def select_evidence(question: str, abstract: str, best_chunk: str | None, n: int) -> tuple[str, ...]:
-    """Up to n sentences in abstract order: word overlap with the question, plus a bonus for the
-    sentences of the best-matching dense window (the embedder already judged them relevant) and, when the
-    question asks for an amount, for sentences that state a figure."""
+    """Lexical preview for retrieved papers the LLM does not read (the sources panel): up to n sentences in
+    abstract order by word overlap, preferring the best-matching dense window."""
     sentences = split_sentences(abstract)
     if len(sentences) <= n:
         return tuple(sentences)
     q_tokens = set(tokenize(question))
     in_chunk = best_chunk or ""
-    wants_figure = bool(_QUANTITY.search(question))
-    scored = []
-    for i, sentence in enumerate(sentences):
-        score = overlap_score(q_tokens, sentence) + (0.5 if sentence in in_chunk else 0.0)
-        if wants_figure and _DIGIT.search(sentence):
-            score += QUANTITY_BONUS
-        scored.append((score, -i, i))
-    best = sorted(scored, reverse=True)[:n]
-    chosen = sorted(i for _, _, i in best)
+    scored = [(overlap_score(q_tokens, s) + (0.5 if s in in_chunk else 0.0), -i, i) for i, s in enumerate(sentences)]
+    chosen = sorted(i for _, _, i in sorted(scored, reverse=True)[:n])
     return tuple(sentences[i] for i in chosen)
+
+
+class SentenceVectors:
+    """Sentence splits and embeddings of abstracts, cached by content: evidence selection and the claim check of
+    one answer (and follow-ups about the same papers) embed each abstract once."""
+
+    def __init__(self, embedder: Embedder, capacity: int = 512) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._cache: OrderedDict[str, tuple[list[str], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, abstracts: list[str]) -> list[tuple[list[str], np.ndarray]]:
+        with self._lock:
+            missing = [a for a in dict.fromkeys(abstracts) if a not in self._cache]
+        if missing:
+            splits = [split_sentences(a) or [a] for a in missing]
+            flat = [s for group in splits for s in group]
+            vectors = np.asarray(self.embedder.embed(flat), dtype=np.float32).reshape(len(flat), -1)
+            start = 0
+            with self._lock:
+                for abstract, group in zip(missing, splits, strict=True):
+                    self._cache[abstract] = (group, vectors[start : start + len(group)])
+                    start += len(group)
+                while len(self._cache) > self.capacity:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            for a in abstracts:
+                self._cache.move_to_end(a)
+            return [self._cache[a] for a in abstracts]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.embedder.embed(texts), dtype=np.float32).reshape(len(texts), -1)
+
+
+def sentence_scores(
+    question: str, question_vector: np.ndarray, sentences: list[str], vectors: np.ndarray
+) -> np.ndarray:
+    """How well each sentence answers the question: cosine, plus the share of the question's names and content
+    words it states, plus a figure for an amount question."""
+    asked_names = names(question) | qualifiers(question)
+    q_tokens = set(tokenize(question))
+    wants_figure = bool(_QUANTITY.search(question))
+    wants_results = bool(_RESULTS_ASKED.search(question))
+    scores = vectors @ question_vector
+    for i, sentence in enumerate(sentences):
+        where = stated(sentence)
+        if asked_names:
+            scores[i] += NAME_BONUS * sum(where.has_name(n) for n in asked_names) / len(asked_names)
+        scores[i] += OVERLAP_WEIGHT * overlap_score(q_tokens, sentence)
+        if (wants_figure and _DIGIT.search(sentence)) or (wants_results and _RESULT_STATED.search(sentence)):
+            scores[i] += FIGURE_BONUS
+    return scores
+
+
+def choose(scores: np.ndarray, sentences: list[str], n: int, max_words: int) -> tuple[str, ...]:
+    """The n best sentences within max_words, in abstract order (the best one always, even if longer)."""
+    picked: list[int] = []
+    words = 0
+    for i in np.argsort(-scores, kind="stable"):
+        length = len(sentences[i].split())
+        if picked and (len(picked) >= n or words + length > max_words):
+            continue
+        picked.append(int(i))
+        words += length
+    return tuple(sentences[i] for i in sorted(picked))
+
+
+def read_evidence(
+    question: str, passages: list[Passage], vectors: SentenceVectors, per_paper: int, max_words: int
+) -> list[Passage]:
+    """The passages with the sentences the LLM reads: per paper the `per_paper` best (0: the whole abstract)."""
+    if per_paper <= 0 or not passages:
+        return [replace(p, evidence=tuple(split_sentences(p.paper.abstract))) for p in passages]
+    question_vector = vectors.embed([question])[0]
+    out = []
+    for passage, (sentences, sent_vecs) in zip(passages, vectors.of([p.paper.abstract for p in passages]), strict=True):
+        scores = sentence_scores(question, question_vector, sentences, sent_vecs)
+        out.append(replace(passage, evidence=choose(scores, sentences, per_paper, max_words)))
+    return out
+
+
+def best_sentence(question: str, passage: Passage, vectors: SentenceVectors) -> str:
+    """The one evidence sentence of the passage that best answers the question."""
+    candidates = list(passage.evidence) or split_sentences(passage.paper.abstract) or [passage.paper.abstract]
+    scores = sentence_scores(question, vectors.embed([question])[0], candidates, vectors.embed(candidates))
+    return candidates[int(np.argmax(scores))]

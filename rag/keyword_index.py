@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,8 +18,9 @@ import numpy as np
 from rag.chunking import author_key
 from rag.types import Filters, Paper
 
-FORMAT = 2  # bump when the saved layout or catalog contents change: old indexes are rebuilt
+FORMAT = 3  # bump when the saved layout or catalog contents change: old indexes are rebuilt
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+RARE_MAX = 5  # a word in at most this many papers is distinctive: a question naming it is about those papers
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +53,7 @@ class Catalog:
     author_keys: list[list[str]] = field(default_factory=list)
     sources: list[list[str]] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
+    rare_words: dict[str, list[int]] = field(default_factory=dict)  # word -> the few papers (indexes) that state it
 
     def add(self, paper: Paper) -> None:
         self.doc_ids.append(paper.doc_id)
@@ -84,6 +87,25 @@ class Catalog:
             )
         return mask
 
+    def index_rare_words(self, texts: Iterable[str]) -> None:
+        """Remember, for every word that at most RARE_MAX papers state, which papers they are."""
+        postings: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            for word in set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())):
+                docs = postings.setdefault(word, [])
+                if len(docs) <= RARE_MAX:
+                    docs.append(i)
+        self.rare_words = {w: d for w, d in postings.items() if len(d) <= RARE_MAX}
+
+    def papers_naming(self, words: Iterable[str]) -> dict[str, float]:
+        """doc_id -> sum over the given words that few papers state of 1 / (papers stating it)."""
+        weights: dict[str, float] = {}
+        for word in words:
+            docs = self.rare_words.get(word.lower(), [])
+            for i in docs:
+                weights[self.doc_ids[i]] = weights.get(self.doc_ids[i], 0.0) + 1.0 / len(docs)
+        return weights
+
 
 class KeywordIndex:
     """BM25 over title + abstract, one document per paper."""
@@ -98,10 +120,12 @@ class KeywordIndex:
         import bm25s
 
         catalog = Catalog()
-        corpus = []
+        corpus, texts = [], []
         for paper in papers:
             catalog.add(paper)
-            corpus.append(tokenize(f"{paper.title or ''} {paper.abstract}") or ["<empty>"])
+            texts.append(f"{paper.title or ''} {paper.abstract}")
+            corpus.append(tokenize(texts[-1]) or ["<empty>"])
+        catalog.index_rare_words(texts)
         bm25 = bm25s.BM25()
         if corpus:
             bm25.index(corpus, show_progress=False)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+from rag.answerability import PROBE
 from rag.types import Passage
+
+_ASKS_AUTHORS = re.compile(r"\b(?:authors?|authored|wrote|written|who)\b", re.IGNORECASE)
 
 SYSTEM = (
     "You answer questions about research papers using only the numbered evidence. "
-    "Answer in one to three short sentences that state the answer in your own words. "
+    "Answer in one to three short sentences, using the wording of the evidence. "
     "After each sentence put the number of the evidence it comes from, for example: "
     "The method improves accuracy by 4% [2]."
 )
@@ -35,15 +40,18 @@ EXAMPLES = [
 ABSTAINED = "The collection doesn't answer this question."
 
 
-def evidence_block(passages: list[Passage], max_words: int) -> str:
+def evidence_block(passages: list[Passage], with_authors: bool = False) -> str:
+    """One line per paper: [n] title (year), authors when asked for, and its evidence sentences."""
     lines = []
     for i, passage in enumerate(passages, start=1):
         paper = passage.paper
         head = paper.title or "Untitled paper"
         year = f" ({paper.year})" if paper.year else ""
-        words = passage.text.split()
-        text = " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
-        lines.append(f"[{i}] {head}{year}: {text}")
+        authors = ""
+        if with_authors and paper.authors:
+            more = " et al." if paper.authors_truncated or len(paper.authors) > 6 else ""
+            authors = f" by {', '.join(paper.authors[:6])}{more}"
+        lines.append(f"[{i}] {head}{year}{authors}: {passage.text}")
     return "\n".join(lines)
 
 
@@ -55,6 +63,16 @@ PREFIX = [{"role": "system", "content": SYSTEM}] + [
 ]
 
 
-def answer_messages(question: str, passages: list[Passage], max_words: int) -> list[dict[str, str]]:
-    user = f"Evidence:\n{evidence_block(passages, max_words)}\n\nQuestion: {question}"
-    return [*PREFIX, {"role": "user", "content": user}]
+def _asked(question: str, passages: list[Passage], with_authors: bool) -> str:
+    with_authors = with_authors or bool(_ASKS_AUTHORS.search(question))
+    return f"Evidence:\n{evidence_block(passages, with_authors)}\n\nQuestion: {question}"
+
+
+def answer_messages(question: str, passages: list[Passage], with_authors: bool = False) -> list[dict[str, str]]:
+    return [*PREFIX, {"role": "user", "content": _asked(question, passages, with_authors)}]
+
+
+def probe_messages(question: str, passages: list[Passage], with_authors: bool = False) -> list[dict[str, str]]:
+    """The answer prompt with the probe after the question: both share every token up to the question, so the
+    model's prompt cache reads the evidence once for both."""
+    return [*PREFIX, {"role": "user", "content": f"{_asked(question, passages, with_authors)}\n\n{PROBE}"}]

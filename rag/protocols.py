@@ -46,3 +46,6 @@ class Generator(Protocol):
 
     def warm_up(self, prefix: list[dict[str, str]]) -> None:
         """Prepare for prompts that start with `prefix` (a backend without a prompt cache does nothing)."""
+
+    def yes_probability(self, messages: list[dict[str, str]]) -> float | None:
+        """P("Yes") / P("Yes" or "No") as the reply's first token; None when the backend cannot tell."""

@@ -5,21 +5,39 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from rag.answerability import AnswerabilityModel, code_signals, load_model
 from rag.citations import CitationChecker
 from rag.config import Settings, set_offline_env
-from rag.conversation import standalone_question
+from rag.conversation import HistoryTurn, Resolved, resolve
 from rag.embedder import query_embedder
 from rag.errors import EmptyQuestionError
+from rag.evidence import SentenceVectors, best_sentence, read_evidence
 from rag.generators import make_generator
 from rag.index import PaperIndex
-from rag.prompts import ABSTAINED, PREFIX, answer_messages
+from rag.prompts import ABSTAINED, PREFIX, answer_messages, probe_messages
 from rag.protocols import Embedder, Generator
 from rag.reading import papers_to_read
 from rag.retrieval import HybridRetriever, Mode
-from rag.types import Answer, CorpusInfo, Filters, Paper, Passage
+from rag.terms import names, stated
+from rag.types import Answer, Citation, CorpusInfo, Filters, Paper, Passage
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the model will be given for a question: computed without the model, so evals can measure it alone."""
+
+    resolved: Resolved
+    filters: Filters
+    passages: list[Passage]  # the top-k papers
+    read: list[Passage]  # the first few, with the evidence sentences the model reads
+    signals: dict[str, float]  # answerability signals computed in code
+
+    @property
+    def evidence_text(self) -> str:
+        return " ".join(f"{p.paper.title or ''} {p.text}" for p in self.read)
 
 
 class Assistant:
@@ -33,6 +51,8 @@ class Assistant:
         self._generators: dict[str, Generator] = {}
         self._index: PaperIndex | None = None
         self._embedder: Embedder | None = None
+        self._sentence_vectors: SentenceVectors | None = None
+        self._answerability: AnswerabilityModel | None = None
         self._lock = threading.RLock()  # UI handlers run in threads: build each part once
 
     # -- lazily built parts
@@ -51,8 +71,22 @@ class Assistant:
             return self._embedder
 
     @property
+    def sentence_vectors(self) -> SentenceVectors:
+        with self._lock:
+            if self._sentence_vectors is None:
+                self._sentence_vectors = SentenceVectors(self.embedder)
+            return self._sentence_vectors
+
+    @property
+    def answerability(self) -> AnswerabilityModel:
+        with self._lock:
+            if self._answerability is None:
+                self._answerability = load_model()
+            return self._answerability
+
+    @property
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.index, self.embedder, self.mode, self.settings.evidence_sentences)
+        return HybridRetriever(self.index, self.embedder, self.mode)
 
     def generator(self, model: str | None = None) -> Generator:
         if self._fixed_generator is not None:
@@ -99,10 +133,44 @@ class Assistant:
                 return item
         raise AssertionError("the answer pipeline ended without an Answer")
 
+    def plan(
+        self,
+        question: str,
+        history: list[HistoryTurn] | None = None,
+        k: int | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        author: str | None = None,
+        source: str | None = None,
+    ) -> Plan:
+        """Everything before the model: the resolved question, retrieval, and the evidence the model will read."""
+        _require_question(question)
+        catalog = self.index.keyword.catalog
+
+        def papers_naming(word: str) -> int:
+            return len(catalog.papers_naming({word, word + "s"}))
+
+        resolved = resolve(question, history, papers_naming)
+        explicit = Filters(year_from, year_to, author or None, source or None)
+        found = self.retriever.search(resolved.question, k or self.settings.k, explicit, within=resolved.focus)
+        passages = list(found.passages)
+        n = papers_to_read(resolved.question, found.filters, self.settings)
+        read = read_evidence(
+            resolved.question,
+            passages[:n],
+            self.sentence_vectors,
+            self.settings.evidence_sentences,
+            self.settings.evidence_words,
+        )
+        top = stated(f"{passages[0].paper.title or ''} {passages[0].paper.abstract}") if passages else None
+        subject = {n for n in names(resolved.question) if papers_naming(n) and top and top.has_name(n)}
+        signals = code_signals(resolved.question, subject, read, found.top_similarity)
+        return Plan(resolved, found.filters, passages, read, signals)
+
     def _run(
         self,
         question: str,
-        history: list[tuple[str, str]] | None = None,
+        history: list[HistoryTurn] | None = None,
         k: int | None = None,
         year_from: int | None = None,
         year_to: int | None = None,
@@ -110,29 +178,39 @@ class Assistant:
         source: str | None = None,
         model: str | None = None,
     ) -> Iterator[str | Answer]:
-        _require_question(question)
         started = time.perf_counter()
-        query = standalone_question(question, history)
-        explicit = Filters(year_from, year_to, author or None, source or None)
-        found = self.retriever.search(query, k or self.settings.k, explicit)
+        plan = self.plan(question, history, k, year_from, year_to, author, source)
+        query, passages, read = plan.resolved.question, plan.passages, plan.read
         timings = {"retrieve": _ms(started)}
         models = {"embedder": self.settings.embedder, "generator": ""}
-        passages = list(found.passages)
-        base = Answer(question, "", False, (), tuple(passages), found.filters, timings, models, query)
-
-        weak = found.top_similarity < self.settings.abstain_threshold and found.filters.is_empty()
-        if not passages or weak:
+        base = Answer(question, "", False, (), tuple(passages), plan.filters, timings, models, query)
+        if not passages:
             timings.update(generate=0.0, first_token=0.0, total=_ms(started))
             yield _abstain(base, passages)
             return
 
-        used = passages[: papers_to_read(query, found.filters, self.settings)]
         generator = self.generator(model)
         models["generator"] = generator.name
         gen_started = time.perf_counter()
+        by_author = plan.filters.author is not None
+        p_yes = generator.yes_probability(probe_messages(query, read, by_author))
+        signals = {**plan.signals, "p_yes": 0.5 if p_yes is None else p_yes}
+        judge = self.answerability
+        probability = judge.probability(signals)
+        threshold, quote_threshold = judge.threshold, judge.quote_threshold
+        if self.settings.answer_threshold is not None:  # an override sets both (0: always answer, as calibration runs)
+            threshold = quote_threshold = self.settings.answer_threshold
+        verdict = {**signals, "probability": probability, "threshold": threshold}
+        marked = tuple(replace(p, used=i < len(read)) for i, p in enumerate(passages))
+        marked = tuple(replace(p, evidence=read[i].evidence) if i < len(read) else p for i, p in enumerate(marked))
+        base = replace(base, passages=marked, answerability=verdict)
+        if probability < threshold:
+            timings.update(generate=_ms(gen_started), first_token=0.0, total=_ms(started))
+            yield _abstain(base, passages)
+            return
+
         pieces: list[str] = []
-        messages = answer_messages(query, used, self.settings.evidence_words)
-        for delta in generator.stream(messages, self.settings.max_new_tokens):
+        for delta in generator.stream(answer_messages(query, read, by_author), self.settings.max_new_tokens):
             if not pieces:
                 timings["first_token"] = _ms(started)
             pieces.append(delta)
@@ -140,14 +218,18 @@ class Assistant:
         timings["generate"] = _ms(gen_started)
         timings.setdefault("first_token", timings["generate"])
 
-        checked = CitationChecker(self.embedder).check("".join(pieces), used, query, not found.filters.is_empty())
+        checked = CitationChecker(self.sentence_vectors).check("".join(pieces), read, query)
         timings["total"] = _ms(started)
-        marked = tuple(replace(p, used=i < len(used)) for i, p in enumerate(passages))
-        if not checked.citations:  # nothing supported, or the model said the evidence lacks the answer
-            yield _abstain(replace(base, passages=marked), passages)
-            return
-        text = " ".join([checked.text, *checked.declined])  # an honest "not stated" stays, uncited
-        yield replace(base, answer=text, citations=checked.citations, passages=marked)
+        base = replace(base, dropped_claims=checked.dropped_claims)
+        if checked.citations:
+            yield replace(base, answer=checked.text, citations=checked.citations)
+        elif probability >= max(threshold, quote_threshold) and read[0].evidence:
+            # every drafted claim failed the check, but the evidence answers: quote it rather than say nothing
+            quote = best_sentence(query, read[0], self.sentence_vectors)
+            text = f"The closest statement in the collection: \u201c{quote}\u201d [1]"
+            yield replace(base, answer=text, citations=(Citation(1, read[0].paper, quote),), quoted=True)
+        else:
+            yield _abstain(base, passages)
 
 
 def _abstain(base: Answer, passages: list[Passage]) -> Answer:

@@ -9,9 +9,11 @@ from rag.evidence import select_evidence
 from rag.index import PaperIndex
 from rag.protocols import Embedder
 from rag.query_filters import combine, recognise
+from rag.terms import names
 from rag.types import Filters, Passage
 
 RRF_K = 60
+NAME_WEIGHT = 2.0 / (RRF_K + 1)  # a name only one paper states counts as much as ranking first in both lists
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -36,7 +38,15 @@ class HybridRetriever:
     def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
         return list(self.search(question, k, filters or Filters()).passages)
 
-    def search(self, question: str, k: int, explicit: Filters, recognise_filters: bool = True) -> Retrieval:
+    def search(
+        self,
+        question: str,
+        k: int,
+        explicit: Filters,
+        recognise_filters: bool = True,
+        within: tuple[str, ...] = (),
+    ) -> Retrieval:
+        """The top-k papers; `within` (a follow-up's papers) ranks those papers first."""
         recognised, rest = recognise(question) if recognise_filters else (Filters(), question)
         catalog = self.index.keyword.catalog
         recognised = _keep_matching(recognised, catalog)
@@ -60,6 +70,14 @@ class HybridRetriever:
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         for rank, (doc_id, _) in enumerate(keyword):
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        # names win: a method, model or dataset name that few papers state puts those papers first
+        allowed = None if mask is None else {d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok}
+        variants = {v for key in names(query) for v in (key, key + "s")}
+        for doc_id, weight in catalog.papers_naming(variants).items():
+            if allowed is None or doc_id in allowed:
+                fused[doc_id] = fused.get(doc_id, 0.0) + NAME_WEIGHT * weight
+        for doc_id in within:
+            fused[doc_id] = fused.get(doc_id, 0.0) + 10.0  # above anything retrieval alone can score
         ranked = sorted(fused, key=lambda d: (-fused[d], d))[:k]
         papers = self.index.store.papers(ranked)
         best = 2.0 / (RRF_K + 1)  # a paper ranked first by both lists
@@ -70,7 +88,7 @@ class HybridRetriever:
                 continue
             chunk = dense.get(doc_id, (0.0, None))[1]
             evidence = select_evidence(query, paper.abstract, chunk, self.evidence_sentences)
-            passages.append(Passage(len(passages) + 1, paper, fused[doc_id] / best, evidence))
+            passages.append(Passage(len(passages) + 1, paper, min(1.0, fused[doc_id] / best), evidence))
         top = max((s for s, _ in dense.values()), default=0.0)
         return Retrieval(tuple(passages), filters, top)
 

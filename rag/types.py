@@ -145,12 +145,25 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     standalone_question: str | None = None
+    # claims of the model's draft that the citation check removed ("not supported by the cited abstract")
+    dropped_claims: tuple[str, ...] = ()
+    # the answer is the supporting sentence(s) quoted verbatim, because every claim of the draft was dropped
+    quoted: bool = False
+    # the signals behind the answer-or-abstain decision and the combined probability that the evidence answers
+    answerability: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cited_doc_ids(self) -> tuple[str, ...]:
+        return tuple(c.paper.doc_id for c in self.citations)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
+            "quoted": self.quoted,
+            "dropped_claims": list(self.dropped_claims),
+            "answerability": {k: round(v, 4) for k, v in self.answerability.items()},
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],
             "filters": self.filters.to_dict(),

@@ -47,13 +47,19 @@ class ScriptedGenerator:
 
     name = "scripted"
 
-    def __init__(self, reply):
+    def __init__(self, reply, p_yes=0.95):
         self.reply = reply
+        self.p_yes = p_yes
         self.calls: list[list[dict[str, str]]] = []
+        self.probes: list[list[dict[str, str]]] = []
         self.warmed: list[list[dict[str, str]]] = []
 
     def warm_up(self, prefix):
         self.warmed.append(prefix)
+
+    def yes_probability(self, messages):
+        self.probes.append(messages)
+        return self.p_yes
 
     def stream(self, messages, max_tokens):
         self.calls.append(messages)

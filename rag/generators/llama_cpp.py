@@ -8,6 +8,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+
 from rag import models
 from rag.config import Settings
 from rag.errors import GenerationError, ModelMissingError
@@ -37,6 +39,8 @@ class LlamaCppGenerator:
                 verbose=False,
             )
         self._lock = threading.Lock()  # one generation at a time: the UI's warm-up thread and its questions share it
+        self._format = _chat_formatter(self.llm)
+        self._yes_no = (self._first_token("Yes"), self._first_token("No"))
         self._prompt_state = PromptStateCache(settings.prompt_cache_dir, self.path, settings.n_ctx)
         self._warmed_prefix: list[dict[str, str]] | None = None
 
@@ -57,14 +61,59 @@ class LlamaCppGenerator:
         with self._lock:
             yield from self._stream(messages, max_tokens)
 
+    def yes_probability(self, messages: list[dict[str, str]]) -> float:
+        """P(Yes) / (P(Yes) + P(No)) for the reply's first token. Only the tokens after the longest prefix already
+        in the KV cache are read, so a probe that shares the answer prompt up to the question costs a few tokens,
+        and the answer that follows it reuses the evidence the probe read."""
+        tokens, _ = self._tokens(messages)
+        with self._lock:
+            llm = self.llm
+            reuse = min(llm.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens), len(tokens) - 1)
+            llm.n_tokens = reuse
+            try:
+                llm.eval(tokens[reuse:])
+            except (RuntimeError, ValueError) as exc:
+                raise GenerationError(f"The model {self.name} failed while reading the prompt: {exc}") from exc
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+            yes, no = (float(logits[t]) for t in self._yes_no)
+        return 1.0 / (1.0 + float(np.exp(no - yes)))
+
+    def _first_token(self, word: str) -> int:
+        return int(self.llm.tokenize(word.encode(), add_bos=False, special=False)[0])
+
+    def _tokens(self, messages: list[dict[str, str]]) -> tuple[list[int], list[str]]:
+        """The prompt tokens exactly as the model's chat template gives them, and its stop strings."""
+        result = self._format(messages=messages)
+        tokens = self.llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
+        stop = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        return list(tokens), stop
+
     def _stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+        tokens, stop = self._tokens(messages)
         try:
-            chunks = self.llm.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True, seed=0
+            chunks = self.llm.create_completion(
+                prompt=tokens, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True, seed=0, stop=stop
             )
             for chunk in chunks:
-                delta = chunk["choices"][0].get("delta", {}).get("content")
+                delta = chunk["choices"][0].get("text")
                 if delta:
                     yield delta
         except (RuntimeError, ValueError) as exc:
             raise GenerationError(f"The model {self.name} failed while generating: {exc}") from exc
+
+
+def _chat_formatter(llm: Any) -> Any:
+    """The model's own chat template (from its GGUF metadata), as llama-cpp-python builds it for chat completions;
+    the answer and the probe are formatted and tokenized by this one function, so their shared prefix is exact."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    def text(token: int) -> str:
+        return llm._model.token_get_text(token) if token != -1 else ""
+
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        raise ModelMissingError(f"{llm.model_path} has no chat template in its metadata; use an instruct GGUF model.")
+    eos = llm.token_eos()
+    return Jinja2ChatFormatter(
+        template=template, eos_token=text(eos), bos_token=text(llm.token_bos()), stop_token_ids=[eos]
+    )

@@ -56,6 +56,10 @@ class OpenAIGenerator:
     def warm_up(self, prefix: list[dict[str, str]]) -> None:
         """Nothing to prepare: the server keeps its own prompt cache."""
 
+    def yes_probability(self, messages: list[dict[str, str]]) -> float | None:
+        """Not asked of a server: answerability then rests on the checks in code."""
+        return None
+
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         if self.name == SERVED_MODEL == self.configured:  # the server was down when this generator was built
             self.name = self._served_model() or self.name

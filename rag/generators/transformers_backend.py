@@ -34,6 +34,18 @@ class TransformersGenerator:
     def warm_up(self, prefix: list[dict[str, str]]) -> None:
         """Nothing to prepare: generate() keeps no cache between calls."""
 
+    def yes_probability(self, messages: list[dict[str, str]]) -> float:
+        """P(Yes) / (P(Yes) + P(No)) for the reply's first token, from one forward pass."""
+        import torch
+
+        encoded: Any = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        yes, no = (self.tokenizer.encode(w, add_special_tokens=False)[0] for w in ("Yes", "No"))
+        with torch.no_grad():
+            logits = self.model(**encoded.to(self.device)).logits[0, -1]
+        return float(torch.sigmoid(logits[yes] - logits[no]))
+
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         from transformers import TextIteratorStreamer
 

@@ -1,0 +1,99 @@
+"""Does the evidence answer the question? Signals from code and the generator, combined by a calibrated model."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+from rag.terms import content, names, numbers, qualifiers, stated
+from rag.types import Passage
+
+FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named")
+PROBE = "Does the evidence above state the answer to this question? Reply Yes or No."
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+def _record_text(passage: Passage) -> str:
+    paper = passage.paper
+    return " ".join([paper.title or "", paper.abstract, ", ".join(paper.authors), paper.organization or ""])
+
+
+def code_signals(question: str, subject: set[str], read: list[Passage], top_cosine: float) -> dict[str, float]:
+    """Is what the question asks for stated, not only its subject? `subject` holds the question's names that few
+    papers state (SONA, EXAONE); only read papers that state them count. Of the best such paper:
+    `asked_stated` is the share of the question's other content words it states, `strict_stated` of its other
+    names, qualifiers and numbers (a far-OOD AUROC is not a near-OOD one, a GPU is not in EXAONE's abstract);
+    `named` is 1 when the question has such a subject and the top paper states it."""
+    subject_stems = {s for name in subject for s in content(name.replace("-", " "))}
+    asked_names = (names(question) | qualifiers(question)) - subject
+    asked_values = numbers(question)
+    asked_words = content(question) - subject_stems
+    best_words, best_strict, named = 0.0, 0.0, 0.0
+    for i, passage in enumerate(read):
+        where = stated(_record_text(passage))
+        if not all(where.has_name(n) for n in subject):
+            continue
+        named = max(named, 1.0 if subject and i == 0 else 0.0)
+        word_share = sum(where.has_stem(w) for w in asked_words) / len(asked_words) if asked_words else 1.0
+        strict = [where.has_name(n) for n in asked_names] + [v in where.values for v in asked_values]
+        best_words = max(best_words, word_share)
+        best_strict = max(best_strict, sum(strict) / len(strict) if strict else 1.0)
+    return {"asked_stated": best_words, "strict_stated": best_strict, "top_cosine": top_cosine, "named": named}
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Logistic regression over FEATURES; answer when the probability reaches `threshold`."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+    quote_threshold: float = 0.8  # when every drafted claim fails the check, quote the evidence only above this
+    fitted_on: str = "defaults"
+
+    def probability(self, signals: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(f, 0.0) * signals.get(f, 0.5) for f in FEATURES)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def answers(self, signals: dict[str, float]) -> bool:
+        return self.probability(signals) >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "weights": self.weights,
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "quote_threshold": self.quote_threshold,
+            "fitted_on": self.fitted_on,
+        }
+
+
+# Used only until `python -m evals calibrate` has written rag/calibration.json: trust the probe and the code check.
+DEFAULT_MODEL = AnswerabilityModel(
+    {"p_yes": 4.0, "asked_stated": 2.0, "strict_stated": 2.0, "top_cosine": 0.0, "named": 0.5}, -4.0, 0.5
+)
+
+
+def load_model(path: Path = CALIBRATION_FILE) -> AnswerabilityModel:
+    """The calibrated model; a missing file gives the defaults, a corrupt one an error that says how to fix it."""
+    if not path.exists():
+        return DEFAULT_MODEL
+    try:
+        data = json.loads(path.read_text())["answerability"]
+        weights = {f: float(data["weights"][f]) for f in FEATURES}
+        return AnswerabilityModel(
+            weights,
+            float(data["bias"]),
+            float(data["threshold"]),
+            float(data["quote_threshold"]),
+            str(data["fitted_on"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"{path} is not a valid answerability calibration ({type(exc).__name__}: {exc}). "
+            "Re-create it with `python -m evals calibrate`, or restore it with `git checkout rag/calibration.json`."
+        ) from exc
