@@ -9,7 +9,7 @@ import numpy as np
 
 from rag.evidence import SentenceVectors
 from rag.sentences import split_sentences
-from rag.terms import Terms, content, names, stated, terms_of
+from rag.terms import Stated, Terms, content, names, stated, terms_of
 from rag.types import Citation, Passage
 
 # The model saying the evidence lacks the answer. Such a sentence states nothing a citation could support, so it is
@@ -23,6 +23,7 @@ DECLINE = re.compile(
 )
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 WORD_SHARE = 0.5  # share of the claim's content words its supporting sentences must state
+NEW_WORDS_MISSING = 0.2  # of the content words the question did not give, this share (at least one) may be unstated
 MIN_COSINE = 0.35  # and the claim must be about what they say (embedding cosine with the closest of them)
 
 
@@ -112,11 +113,11 @@ class CitationChecker:
         """The best support the passage's abstract (or metadata) gives the claim, or None."""
         meta = metadata_line(passage)
         record = stated(f"{meta} {passage.paper.abstract}")
+        claim_words = content(claim)
         if any(not record.has_name(n) for n in names(claim)):
             return None  # a claim about SONA never stands on a paper that does not name SONA
         ((sentences, vectors),) = self.vectors.of([passage.paper.abstract])
         cosines = vectors @ claim_vector
-        claim_words = content(claim)
         best: Support | None = None
         for window in _windows(sentences):
             text = " ".join(sentences[j] for j in window)
@@ -124,17 +125,21 @@ class CitationChecker:
             if cosine < self.min_cosine or (best is not None and cosine <= best.cosine):
                 continue
             where = stated(f"{passage.paper.title or ''} {text}")
-            strict, values, _ = terms.missing_in(where)
-            share = sum(where.has_stem(w) for w in claim_words) / len(claim_words) if claim_words else 1.0
-            if not strict and not values and share >= self.word_share:
+            if self._states(terms, claim_words, stated(f"{passage.paper.title or ''} {text}")):
                 best = Support(text, cosine)
-        if best is None:  # "who wrote X", "when": the metadata line states it
-            where = stated(meta)
-            strict, values, _ = terms.missing_in(where)
-            share = sum(where.has_stem(w) for w in claim_words) / len(claim_words) if claim_words else 1.0
-            if not strict and not values and share >= self.word_share and claim_words:
-                best = Support(sentences[int(np.argmax(cosines))], float(np.max(cosines)))
+        if best is None and claim_words and self._states(terms, claim_words, stated(meta)):
+            best = Support(sentences[int(np.argmax(cosines))], float(np.max(cosines)))  # "who wrote X", "when"
         return best
+
+    def _states(self, terms: Terms, claim_words: set[str], where: Stated) -> bool:
+        """Every name, qualifier and number the question did not give, most of the claim's content words, and
+        and all but one (or a fifth) of the content words the question did not give."""
+        strict, values, new_share = terms.missing_in(where)
+        if strict or values:
+            return False
+        share = sum(where.has_stem(w) for w in claim_words) / len(claim_words) if claim_words else 1.0
+        unstated_new = round((1 - new_share) * len(terms.words))
+        return share >= self.word_share and unstated_new <= max(1, int(NEW_WORDS_MISSING * len(terms.words)))
 
     def check(self, answer: str, passages: list[Passage], question: str = "") -> CheckedAnswer:
         """Keep supported citations, move an unsupported one only to a paper that supports the claim, drop the rest."""

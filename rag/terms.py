@@ -26,6 +26,12 @@ does do did done how what which who whom whose when where why whether much many 
 make makes made get gets give gives given allow allows enable enables address addresses tackle aim aims focus
 focuses call called named name term terms like include includes including e.g i.e etc et al respectively
 able better good task tasks problem problems paper's authors' describe described find found learn learns
+has have had having is are was were be been being thousand million billion percent
+more most less least than very only both each either neither other others same own so too just about above
+below over under again further once all any few some such nor not no can could will would shall should may might
+must our ours we us you your he him his she her they them their its itself this that these those there here
+then than from into onto upon within without between among across through during before after while whereas
+although though because since until unless however therefore thus hence also even still yet often usually
 """
 GENERIC = frozenset(tokenize(_GENERIC_WORDS)) | frozenset(_GENERIC_WORDS.split())
 _SENTENCE_START_WORDS = frozenset({"the", "a", "an", "this", "these", "it", "its", "we", "our", "in", "on", "for"})
