@@ -16,7 +16,8 @@ from rag.qa import Assistant
 from rag.retrieval import Mode
 from rag.types import Answer, Filters
 
-DEV_SET = Path(__file__).resolve().parent / "data" / "dev.jsonl"
+DEV_SET = Path(__file__).resolve().parent / "data" / "tuning.jsonl"
+TEST_SET = Path(__file__).resolve().parent / "data" / "test.jsonl"
 RETRIEVAL_METRICS = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"]
 ANSWER_METRICS = ["must_contain", "citation_precision", "citation_recall", "abstained"]
 

@@ -151,7 +151,7 @@ def test_evals_run_against_the_server(stores, tmp_path):
     from evals.__main__ import main
 
     questions = tmp_path / "questions.jsonl"
-    dev = (ROOT / "evals" / "data" / "dev.jsonl").read_text().splitlines()
+    dev = (ROOT / "evals" / "data" / "tuning.jsonl").read_text().splitlines()
     lab = [line for line in dev if line.strip() and json.loads(line).get("source_files") == [LAB_FILE.name]]
     assert len(lab) >= 3
     questions.write_text("\n".join(lab[:6]) + "\n")

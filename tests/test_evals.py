@@ -6,7 +6,7 @@ import pytest
 
 from evals import calibration
 from evals.__main__ import main as evals_main
-from evals.runner import Config, load_questions
+from evals.runner import TEST_SET, Config, load_questions
 from tests.conftest import ROOT
 
 FIVE = ["q001", "q002", "q039", "q065", "q096"]
@@ -14,7 +14,7 @@ FIVE = ["q001", "q002", "q039", "q065", "q096"]
 
 @pytest.fixture
 def five_questions(tmp_path):
-    items = [i for i in load_questions() if i["id"] in FIVE]
+    items = [i for i in load_questions() + load_questions(TEST_SET) if i["id"] in FIVE]  # tuning and test
     path = tmp_path / "five.jsonl"
     path.write_text("\n".join(json.dumps(i) for i in items) + "\n")
     return path
