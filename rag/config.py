@@ -36,10 +36,12 @@ class Settings(BaseSettings):
     openai_retries: int = 2
 
     k: int = 10
-    llm_passages: int = 3  # how many of the top-k papers the LLM reads for a question asking for several papers
-    llm_passages_single: int = 2  # ... and for a question about one fact or one paper (see rag/reading.py)
-    evidence_sentences: int = 3  # best sentences per paper the LLM reads (0: the whole abstract)
-    evidence_words: int = 90  # and at most this many words of them per paper
+    # What the LLM reads, chosen on the tuning split's "answer in evidence" against prompt words (see the README)
+    llm_passages: int = 5  # how many of the top-k papers the LLM reads for a question asking for several papers
+    llm_passages_single: int = 3  # ... for a question about one fact or one paper, unless one paper is named
+    evidence_sentences: int = 6  # best sentences of the top paper the LLM reads (0: the whole abstract)
+    evidence_sentences_other: int = 1  # ... and of each other paper it reads
+    evidence_words: int = 200  # and at most this many words per paper
     answer_threshold: float | None = None  # answerability probability needed to answer; None: the calibrated one
 
 

@@ -32,8 +32,18 @@ _RESULT_STATED = re.compile(
     r"\d|\b(?:outperform|achiev|surpass|improv|state-of-the-art|demonstrat|experiments? show|results? show)", re.I
 )
 _DIGIT = re.compile(r"\d")
+# the sentence that gives a paper's method its name ("we propose X", "called X", "X (ABC)"): what a which-paper or
+# list answer, or any answer about an untitled paper, must be able to name
+_NAMING = re.compile(
+    r"\b(?:we (?:propose|introduce|present|develop|design|call|name|dub|term)|(?:called|named|dubbed|termed)\b)"
+    r"|\([A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*\)",
+)
+_WHICH = re.compile(
+    r"\b(?:which|what|any|is there an?|are there)\b.{0,30}\b(?:papers?|works?|stud(?:y|ies)|methods?)\b", re.I
+)
 NAME_BONUS = 0.15  # per share of the question's names and qualifiers that the sentence states
 FIGURE_BONUS = 0.2  # a sentence with a figure (or results), for a question asking for an amount (or results)
+NAMING_BONUS = 0.2  # the sentence naming the method, for which-paper questions and untitled papers
 OVERLAP_WEIGHT = 0.2  # share of the question's content words the sentence states
 
 
@@ -91,10 +101,12 @@ class SentenceVectors:
 
 
 def sentence_scores(
-    question: str, question_vector: np.ndarray, sentences: list[str], vectors: np.ndarray
+    question: str, question_vector: np.ndarray, sentences: list[str], vectors: np.ndarray, untitled: bool = False
 ) -> np.ndarray:
     """How well each sentence answers the question: cosine, plus the share of the question's names and content
-    words it states, plus a figure for an amount question."""
+    words it states, plus a figure for an amount question, plus the naming sentence when the answer must name
+    the paper (a which-paper question, or a paper without a title)."""
+    wants_name = untitled or bool(_WHICH.search(question))
     asked_names = names(question) | qualifiers(question)
     q_tokens = set(tokenize(question))
     wants_figure = bool(_QUANTITY.search(question))
@@ -107,6 +119,8 @@ def sentence_scores(
         scores[i] += OVERLAP_WEIGHT * overlap_score(q_tokens, sentence)
         if (wants_figure and _DIGIT.search(sentence)) or (wants_results and _RESULT_STATED.search(sentence)):
             scores[i] += FIGURE_BONUS
+        if wants_name and _NAMING.search(sentence):
+            scores[i] += NAMING_BONUS
     return scores
 
 
@@ -124,16 +138,23 @@ def choose(scores: np.ndarray, sentences: list[str], n: int, max_words: int) -> 
 
 
 def read_evidence(
-    question: str, passages: list[Passage], vectors: SentenceVectors, per_paper: int, max_words: int
+    question: str, passages: list[Passage], vectors: SentenceVectors, per_paper: tuple[int, int], max_words: int
 ) -> list[Passage]:
-    """The passages with the sentences the LLM reads: per paper the `per_paper` best (0: the whole abstract)."""
-    if per_paper <= 0 or not passages:
-        return [replace(p, evidence=tuple(split_sentences(p.paper.abstract))) for p in passages]
+    """The passages with the sentences the LLM reads: the best `per_paper[0]` of the top paper and `per_paper[1]`
+    of each other one (0: the whole abstract), each paper within `max_words`."""
+    if not passages:
+        return []
     question_vector = vectors.embed([question])[0]
     out = []
-    for passage, (sentences, sent_vecs) in zip(passages, vectors.of([p.paper.abstract for p in passages]), strict=True):
-        scores = sentence_scores(question, question_vector, sentences, sent_vecs)
-        out.append(replace(passage, evidence=choose(scores, sentences, per_paper, max_words)))
+    for rank, (passage, (sentences, sent_vecs)) in enumerate(
+        zip(passages, vectors.of([p.paper.abstract for p in passages]), strict=True)
+    ):
+        n = per_paper[0] if rank == 0 else per_paper[1]
+        if n <= 0:
+            out.append(replace(passage, evidence=tuple(sentences)))
+            continue
+        scores = sentence_scores(question, question_vector, sentences, sent_vecs, untitled=not passage.paper.title)
+        out.append(replace(passage, evidence=choose(scores, sentences, n, max_words)))
     return out
 
 

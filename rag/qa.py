@@ -154,16 +154,14 @@ class Assistant:
         explicit = Filters(year_from, year_to, author or None, source or None)
         found = self.retriever.search(resolved.question, k or self.settings.k, explicit, within=resolved.focus)
         passages = list(found.passages)
-        n = papers_to_read(resolved.question, found.filters, self.settings)
-        read = read_evidence(
-            resolved.question,
-            passages[:n],
-            self.sentence_vectors,
-            self.settings.evidence_sentences,
-            self.settings.evidence_words,
-        )
         top = stated(f"{passages[0].paper.title or ''} {passages[0].paper.abstract}") if passages else None
         subject = {n for n in names(resolved.question) if papers_naming(n) and top and top.has_name(n)}
+        sure = any(papers_naming(n) == 1 for n in subject)  # a name only the top paper states
+        n = papers_to_read(resolved.question, found.filters, self.settings, sure)
+        per_paper = (self.settings.evidence_sentences, self.settings.evidence_sentences_other)
+        read = read_evidence(
+            resolved.question, passages[:n], self.sentence_vectors, per_paper, self.settings.evidence_words
+        )
         signals = code_signals(resolved.question, subject, read, found.top_similarity)
         return Plan(resolved, found.filters, passages, read, signals)
 

@@ -16,9 +16,10 @@ def asks_for_several_papers(question: str, filters: Filters) -> bool:
     return not filters.is_empty() or bool(_SEVERAL.search(question))
 
 
-def papers_to_read(question: str, filters: Filters, settings: Settings) -> int:
-    """All of `llm_passages` for list questions; `llm_passages_single` for a question about one fact or paper,
-    whose answer retrieval ranks first or second far more often than third (see the README)."""
+def papers_to_read(question: str, filters: Filters, settings: Settings, sure: bool = False) -> int:
+    """All of `llm_passages` for list questions; for a question about one fact or paper, the one paper when
+    retrieval is sure of it (`sure`: the question names something only that paper states), else
+    `llm_passages_single`: the papers retrieval is unsure between."""
     if asks_for_several_papers(question, filters):
         return settings.llm_passages
-    return min(settings.llm_passages_single, settings.llm_passages)
+    return 1 if sure else min(settings.llm_passages_single, settings.llm_passages)
