@@ -12,9 +12,10 @@ from typing import Any
 
 from evals import metrics
 from rag.config import Settings
+from rag.conversation import HistoryTurn
 from rag.qa import Assistant
 from rag.retrieval import Mode
-from rag.types import Answer, Filters
+from rag.types import Answer
 
 DEV_SET = Path(__file__).resolve().parent / "data" / "tuning.jsonl"
 TEST_SET = Path(__file__).resolve().parent / "data" / "test.jsonl"
@@ -71,36 +72,55 @@ def retrieval_row(ranked: list[str], gold: list[str]) -> dict[str, float | None]
 def evaluate(
     config: Config, items: list[dict[str, Any]], settings: Settings, retrieval_only: bool, progress: Any = None
 ) -> list[dict[str, Any]]:
-    """One scored row per question: retrieval metrics, abstention signal and, unless retrieval_only, the answer."""
+    """One scored row per question: retrieval metrics, answer in evidence, answerability signals and, unless
+    retrieval_only, the answer. A follow-up item's earlier questions are asked first, through the real assistant
+    (retrieval-only: their questions alone, without the papers their answers would cite)."""
     assistant = config.assistant(settings)
     rows = []
     iterable: Iterable[dict[str, Any]] = progress(items, desc=config.name) if progress else items
     for item in iterable:
         gold = list(item.get("gold_doc_ids") or [])
+        history: list[HistoryTurn] = []
+        for earlier in item.get("history") or []:
+            if retrieval_only:
+                history.append((earlier, ""))
+            else:
+                previous = assistant.ask(earlier, history=list(history))
+                history.append((earlier, previous.answer, previous.cited_doc_ids))
         started = time.perf_counter()
-        found = assistant.retriever.search(item["question"], assistant.settings.k, Filters())
+        plan = assistant.plan(item["question"], history=history)
         retrieve_ms = (time.perf_counter() - started) * 1000
-        ranked = [p.paper.doc_id for p in found.passages]
+        ranked = [p.paper.doc_id for p in plan.passages]
         row: dict[str, Any] = {
             "id": item["id"],
             "type": item["type"],
+            "split": item.get("split", ""),
             "answerable": bool(item["answerable"]),
-            "top_similarity": found.top_similarity,
-            "filtered": not found.filters.is_empty(),
+            "top_similarity": plan.signals["top_cosine"],
+            "filtered": not plan.filters.is_empty(),
             "ranked": ranked,
             "retrieve_ms": retrieve_ms,
+            "signals": dict(plan.signals),
+            "named": plan.signals["named"],
             **retrieval_row(ranked, gold),
+            "answer_in_evidence": metrics.must_contain_coverage(plan.evidence_text, item["must_contain"])
+            if item["answerable"]
+            else None,
         }
         if not retrieval_only:
-            row.update(answer_row(assistant, item, gold))
+            row.update(answer_row(assistant, item, gold, history))
         rows.append(row)
     return rows
 
 
-def answer_row(assistant: Assistant, item: dict[str, Any], gold: list[str]) -> dict[str, Any]:
+def answer_row(
+    assistant: Assistant, item: dict[str, Any], gold: list[str], history: list[HistoryTurn]
+) -> dict[str, Any]:
+    """Answer metrics that count every question: an abstention on an answerable one scores 0 for key facts and
+    citations; on an unanswerable one they are undefined and abstention is what counts."""
     deltas = 0
     answer: Answer | None = None
-    for piece in assistant.ask(item["question"], stream=True):
+    for piece in assistant.ask(item["question"], stream=True, history=history):
         if isinstance(piece, Answer):
             answer = piece
         else:
@@ -108,25 +128,42 @@ def answer_row(assistant: Assistant, item: dict[str, Any], gold: list[str]) -> d
     assert answer is not None
     cited = [c.paper.doc_id for c in answer.citations]
     generate_s = answer.timings_ms.get("generate", 0.0) / 1000
-    return {
+    answerable = bool(item["answerable"])
+    must = metrics.must_contain_coverage(answer.answer, item["must_contain"]) if answerable else None
+    precision = metrics.citation_precision(cited, gold) if answerable else None
+    row = {
         "answer": answer.answer,
         "cited": cited,
         "abstained": answer.abstained,
-        "must_contain": None
-        if answer.abstained
-        else metrics.must_contain_coverage(answer.answer, item["must_contain"]),
-        "citation_precision": metrics.citation_precision(cited, gold) if gold else None,
-        "citation_recall": metrics.citation_recall(cited, gold) if gold else None,
+        "quoted": answer.quoted,
+        "dropped_claims": list(answer.dropped_claims),
+        "answerability": dict(answer.answerability),
+        "must_contain": 0.0 if answerable and answer.abstained else must,
+        "citation_precision": (precision if precision is not None else 0.0) if answerable else None,
+        "citation_recall": metrics.citation_recall(cited, gold) if answerable else None,
         "first_token_ms": answer.timings_ms.get("first_token") or None,
         "total_ms": answer.timings_ms.get("total"),
-        "tokens_per_s": deltas / generate_s if generate_s > 0 else None,
+        "tokens_per_s": deltas / generate_s if generate_s > 0 and deltas else None,
     }
+    row["right"] = _right(answerable, row)
+    return row
+
+
+def _right(answerable: bool, row: dict[str, Any]) -> bool:
+    """Answered with every key fact and a gold citation, or abstained on a question the collection cannot answer."""
+    if not answerable:
+        return bool(row["abstained"])
+    return not row["abstained"] and row["must_contain"] == 1.0 and (row["citation_recall"] or 0.0) > 0
 
 
 def summarize(rows: list[dict[str, Any]], retrieval_only: bool) -> dict[str, Any]:
     """Aggregates: retrieval metrics over answerable questions (overall and per type), answer and latency metrics."""
     answerable = [r for r in rows if r["answerable"]]
-    summary: dict[str, Any] = {"retrieval": metrics.aggregate(answerable, RETRIEVAL_METRICS)}
+    summary: dict[str, Any] = {"retrieval": metrics.aggregate(answerable, [*RETRIEVAL_METRICS, "answer_in_evidence"])}
+    outside_catalog = [r for r in answerable if r["type"] != "metadata"]
+    summary["answer_in_evidence_outside_catalog"] = metrics.mean_defined(
+        r["answer_in_evidence"] for r in outside_catalog
+    )
     summary["latency_ms"] = {
         "retrieve_p50": metrics.percentile([r["retrieve_ms"] for r in rows], 50),
         "retrieve_p95": metrics.percentile([r["retrieve_ms"] for r in rows], 95),
@@ -134,12 +171,16 @@ def summarize(rows: list[dict[str, Any]], retrieval_only: bool) -> dict[str, Any
     if retrieval_only:
         return summary
     pairs = [(r["answerable"], r["abstained"]) for r in rows]
-    summary["answers"] = metrics.aggregate(rows, ANSWER_METRICS)
+    summary["answers"] = metrics.aggregate(rows, [*ANSWER_METRICS, "right"])
+    named = [(ok, a) for r in rows if r["named"] for ok, a in [(r["answerable"], r["abstained"])]]
     summary["abstention"] = {
         "accuracy": metrics.abstention_accuracy(pairs),  # abstained exactly on the unanswerable questions
         "false_abstention_rate": metrics.false_abstention_rate(pairs),
         "abstained_on_unanswerable": metrics.mean_defined(float(a) for ok, a in pairs if not ok),
+        "false_abstention_named": metrics.false_abstention_rate(named),
     }
+    follow_ups = [r for r in rows if r["type"] == "follow_up"]
+    summary["follow_ups"] = {"right": sum(r["right"] for r in follow_ups), "of": len(follow_ups)}
     generated = [r for r in rows if r.get("first_token_ms")]
     for key in ("first_token_ms", "total_ms"):
         values = [r[key] for r in generated]
