@@ -124,7 +124,6 @@ class CitationChecker:
             cosine = max(float(cosines[j]) for j in window)
             if cosine < self.min_cosine or (best is not None and cosine <= best.cosine):
                 continue
-            where = stated(f"{passage.paper.title or ''} {text}")
             if self._states(terms, claim_words, stated(f"{passage.paper.title or ''} {text}")):
                 best = Support(text, cosine)
         if best is None and claim_words and self._states(terms, claim_words, stated(meta)):

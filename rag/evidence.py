@@ -35,7 +35,7 @@ _DIGIT = re.compile(r"\d")
 # the sentence that gives a paper's method its name ("we propose X", "called X", "X (ABC)"): what a which-paper or
 # list answer, or any answer about an untitled paper, must be able to name
 _NAMING = re.compile(
-    r"\b(?:we (?:propose|introduce|present|develop|design|call|name|dub|term)|(?:called|named|dubbed|termed)\b)"
+    r"\b(?:[Ww]e (?:propose|introduce|present|develop|design|call|name|dub|term)|(?:called|named|dubbed|termed)\b)"
     r"|\([A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*\)",
 )
 _WHICH = re.compile(
@@ -124,17 +124,35 @@ def sentence_scores(
     return scores
 
 
-def choose(scores: np.ndarray, sentences: list[str], n: int, max_words: int) -> tuple[str, ...]:
-    """The n best sentences within max_words, in abstract order (the best one always, even if longer)."""
+def choose(
+    scores: np.ndarray, sentences: list[str], n: int, max_words: int, must: tuple[re.Pattern[str], ...] = ()
+) -> tuple[str, ...]:
+    """The n best sentences within max_words, in abstract order (the best one always, even if longer). For each
+    pattern in `must`, one chosen sentence matches it when any does (in place of the weakest other one): an amount
+    question gets a sentence with a figure even when another sentence matches its subject better."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
     picked: list[int] = []
     words = 0
-    for i in np.argsort(-scores, kind="stable"):
+    for i in order:
         length = len(sentences[i].split())
         if picked and (len(picked) >= n or words + length > max_words):
             continue
-        picked.append(int(i))
+        picked.append(i)
         words += length
-    return tuple(sentences[i] for i in sorted(picked))
+    kept: set[int] = set()
+    for pattern in must:
+        matching = [i for i in order if pattern.search(sentences[i])]
+        have = [i for i in picked if i in matching]
+        if have:
+            kept.add(have[0])
+        elif matching:
+            weakest = [i for i in picked if i not in kept]
+            if len(picked) < n:
+                picked.append(matching[0])
+            elif weakest:
+                picked[picked.index(weakest[-1])] = matching[0]
+            kept.add(matching[0])
+    return tuple(sentences[i] for i in sorted(set(picked)))
 
 
 def read_evidence(
@@ -145,6 +163,7 @@ def read_evidence(
     if not passages:
         return []
     question_vector = vectors.embed([question])[0]
+    figure = _DIGIT if _QUANTITY.search(question) else _RESULT_STATED if _RESULTS_ASKED.search(question) else None
     out = []
     for rank, (passage, (sentences, sent_vecs)) in enumerate(
         zip(passages, vectors.of([p.paper.abstract for p in passages]), strict=True)
@@ -153,8 +172,12 @@ def read_evidence(
         if n <= 0:
             out.append(replace(passage, evidence=tuple(sentences)))
             continue
-        scores = sentence_scores(question, question_vector, sentences, sent_vecs, untitled=not passage.paper.title)
-        out.append(replace(passage, evidence=choose(scores, sentences, n, max_words)))
+        untitled = not passage.paper.title
+        scores = sentence_scores(question, question_vector, sentences, sent_vecs, untitled)
+        must = (figure,) if figure else ()
+        if n >= 2 and (untitled or _WHICH.search(question)):
+            must = (*must, _NAMING)
+        out.append(replace(passage, evidence=choose(scores, sentences, n, max_words, must)))
     return out
 
 

@@ -1,8 +1,8 @@
 """Citation repair on hand-written model outputs, with the real embedder and real abstracts."""
 
-import pytest
-
 from dataclasses import replace
+
+import pytest
 
 from rag.citations import CitationChecker, _renumber, parse_claims
 from rag.evidence import SentenceVectors

@@ -70,12 +70,36 @@ def test_config_parsing():
         Config.parse("sparse")
 
 
-def test_threshold_choice_separates_answerable_from_unanswerable():
-    rows = [{"top_similarity": s, "answerable": a} for s, a in [(0.8, True), (0.6, True), (0.3, False), (0.2, False)]]
-    rows.append({"top_similarity": 0.1, "answerable": True, "filtered": True})  # filters bypass the threshold
-    point = calibration.choose_threshold(calibration.tradeoff(rows))
-    assert 0.3 < point["threshold"] <= 0.6
-    assert point["balanced_accuracy"] == 1.0
+def _row(p_yes, asked, answerable, split="tuning", quoted=False):
+    signals = {"p_yes": p_yes, "asked_stated": asked, "strict_stated": asked, "top_cosine": 0.5, "named": 1.0}
+    return {"answerability": signals, "answerable": answerable, "split": split, "quoted": quoted}
+
+
+def test_the_answerability_model_is_fitted_on_tuning_rows_and_separates_them():
+    rows = [_row(0.9 - i * 0.01, 1.0, True) for i in range(12)] + [_row(0.2 + i * 0.01, 0.3, False) for i in range(8)]
+    model, fitted = calibration.fit(rows)
+    assert fitted["point"]["false_abstention"] <= calibration.MAX_FALSE_ABSTENTION
+    assert fitted["point"]["abstention_recall"] == 1.0
+    assert all(model.answers(r["answerability"]) for r in rows[:12])
+    assert not any(model.answers(r["answerability"]) for r in rows[12:])
+    assert model.weights["p_yes"] > 0
+
+
+def test_calibration_refuses_rows_of_the_test_split():
+    rows = [_row(0.9, 1.0, True), _row(0.1, 0.0, False, split="test")]
+    with pytest.raises(ValueError, match="tuning split only"):
+        calibration.fit(rows)
+
+
+def test_a_corrupt_calibration_file_is_an_error_that_says_how_to_fix_it(tmp_path):
+    from rag.answerability import DEFAULT_MODEL, load_model
+    from rag.errors import ConfigError
+
+    assert load_model(tmp_path / "missing.json") == DEFAULT_MODEL
+    broken = tmp_path / "calibration.json"
+    broken.write_text('{"answerability": {"weights": {}}}')
+    with pytest.raises(ConfigError, match="python -m evals calibrate"):
+        load_model(broken)
 
 
 def test_beir_folder_is_ingested_into_its_own_store_and_scored(tmp_path):

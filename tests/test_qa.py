@@ -2,6 +2,7 @@
 
 import pytest
 
+from rag.answerability import FEATURES, AnswerabilityModel
 from rag.config import Settings
 from rag.errors import EmptyQuestionError, StoreMismatchError, StoreMissingError
 from rag.qa import Assistant
@@ -11,10 +12,18 @@ from tests.conftest import ScriptedGenerator
 HASHING_Q = "How can a deep hashing model be trained with just one learning objective?"
 
 
-def assistant_with(small_store, reply):
+ALWAYS_ANSWER = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, quote_threshold=0.5)
+
+
+def assistant_with(small_store, reply, p_yes=0.95, judge=ALWAYS_ANSWER):
+    """A real store and embedder with a scripted generator; `judge` decides answerability from the signals (the
+    calibrated model when None)."""
     settings, _ = small_store
-    generator = ScriptedGenerator(reply)
-    return Assistant(settings, generator=generator), generator
+    generator = ScriptedGenerator(reply, p_yes)
+    assistant = Assistant(settings, generator=generator)
+    if judge is not None:
+        assistant._answerability = judge
+    return assistant, generator
 
 
 def test_answer_cites_the_right_paper_with_evidence(small_store):
@@ -29,7 +38,11 @@ def test_answer_cites_the_right_paper_with_evidence(small_store):
 def test_json_contract(small_store):
     assistant, _ = assistant_with(small_store, "A single cosine similarity objective is enough for deep hashing [1].")
     data = assistant.ask(HASHING_Q, k=5).to_dict()
-    assert set(data) == {"question", "answer", "abstained", "citations", "passages", "filters", "timings_ms", "models"}
+    assert set(data) == {
+        "question", "answer", "abstained", "quoted", "dropped_claims", "answerability", "citations", "passages",
+        "filters", "timings_ms", "models",
+    }  # fmt: skip
+    assert set(data["answerability"]) >= {"p_yes", "asked_stated", "strict_stated", "probability", "threshold"}
     assert set(data["citations"][0]) == {"n", "doc_id", "title", "authors", "year", "sources", "evidence"}
     assert set(data["passages"][0]) == {"rank", "doc_id", "title", "text", "score", "used"}
     assert set(data["filters"]) >= {"year_from", "year_to", "author"}
@@ -38,6 +51,7 @@ def test_json_contract(small_store):
     assert [p["rank"] for p in data["passages"]] == [1, 2, 3, 4, 5]
     assert len({p["doc_id"] for p in data["passages"]}) == 5  # one entry per paper
     assert sum(p["used"] for p in data["passages"]) == Settings().llm_passages_single  # a question about one paper
+    assert data["passages"][0]["text"] in data["citations"][0]["evidence"] or data["citations"][0]["evidence"]
 
 
 def test_a_list_question_lets_the_llm_read_more_papers_than_a_single_answer_question(small_store):
@@ -45,12 +59,12 @@ def test_a_list_question_lets_the_llm_read_more_papers_than_a_single_answer_ques
     single = assistant.ask(HASHING_Q)
     several = assistant.ask("Which papers train deep hashing models with one learning objective?")
     settings = Settings()
-    assert [sum(p.used for p in a.passages) for a in (single, several)] == [2, 3]
-    assert (settings.llm_passages_single, settings.llm_passages) == (2, 3)
+    assert [sum(p.used for p in a.passages) for a in (single, several)] == [3, 5]
+    assert (settings.llm_passages_single, settings.llm_passages) == (3, 5)
     single_prompt, several_prompt = (calls[-1]["content"] for calls in generator.calls)
-    assert "[2] " in single_prompt
-    assert "[3] " not in single_prompt
-    assert "[3] " in several_prompt
+    assert "[3] " in single_prompt
+    assert "[4] " not in single_prompt
+    assert "[5] " in several_prompt
 
 
 def test_warm_up_loads_everything_and_hands_the_fixed_prompt_prefix_to_the_model(small_store):
@@ -73,21 +87,58 @@ def test_streaming_yields_deltas_then_the_answer(small_store):
     assert isinstance(items[-1], Answer)
 
 
-def test_out_of_corpus_question_abstains_before_generation(small_store):
-    assistant, generator = assistant_with(small_store, "Paris [1].")
+def test_the_model_judging_the_evidence_unanswerable_abstains_before_generation(small_store):
+    assistant, generator = assistant_with(small_store, "Paris [1].", p_yes=0.02, judge=None)
     answer = assistant.ask("What is the boiling point of ethanol at sea level?")
     assert answer.abstained
-    assert generator.calls == []  # decided in code, the model was never asked
+    assert generator.probes  # the model was asked whether the evidence answers ...
+    assert generator.calls == []  # ... and no answer was generated
     assert "doesn't answer" in answer.answer
     assert answer.passages  # the closest papers are still listed
+    assert answer.answerability["probability"] < answer.answerability["threshold"]
 
 
-def test_unsupported_generation_abstains_after_generation(small_store):
-    assistant, generator = assistant_with(small_store, "The method was invented in ancient Rome by Julius Caesar [1].")
+def test_the_probe_shares_the_answer_prompt_up_to_the_question(small_store):
+    assistant, generator = assistant_with(small_store, "A single cosine similarity objective is enough [1].")
+    assistant.ask(HASHING_Q)
+    probe, answer = generator.probes[0][-1]["content"], generator.calls[0][-1]["content"]
+    assert probe.startswith(answer)  # the prompt cache reads the evidence once for both
+    assert probe[len(answer) :].strip().startswith("Does the evidence")
+    assert generator.probes[0][:-1] == generator.calls[0][:-1]
+
+
+def test_a_draft_with_no_supported_claim_is_an_abstention_listing_what_was_dropped(small_store):
+    never_quote = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, quote_threshold=1.0)
+    claim = "The method was invented in ancient Rome by Julius Caesar [1]."
+    assistant, generator = assistant_with(small_store, claim, judge=never_quote)
     answer = assistant.ask(HASHING_Q)
     assert generator.calls
     assert answer.abstained
     assert answer.citations == ()
+    assert answer.dropped_claims == ("The method was invented in ancient Rome by Julius Caesar.",)
+
+
+def test_when_every_claim_fails_but_the_evidence_answers_the_sentence_is_quoted(small_store):
+    claim = "The method was invented in ancient Rome by Julius Caesar [1]."
+    assistant, _ = assistant_with(small_store, claim)
+    answer = assistant.ask(HASHING_Q)
+    assert answer.quoted
+    assert not answer.abstained
+    (citation,) = answer.citations
+    assert citation.evidence in answer.answer
+    assert citation.evidence in citation.paper.abstract  # verbatim
+    assert answer.dropped_claims == ("The method was invented in ancient Rome by Julius Caesar.",)
+
+
+def test_a_filter_never_switches_the_checks_off(small_store):
+    """A filtered question is judged and checked like any other: a restated or invented claim is not kept."""
+    assistant, generator = assistant_with(
+        small_store, "Changdae Oh won the Turing Award for it [1].", p_yes=0.02, judge=None
+    )
+    answer = assistant.ask("Which papers by Changdae Oh won the Turing Award?")
+    assert answer.filters.author == "Changdae Oh"
+    assert generator.probes
+    assert answer.abstained
 
 
 def test_explicit_and_recognised_filters(small_store):

@@ -35,7 +35,14 @@ def test_one_fact_or_one_paper_reads_fewer(question):
 
 
 def test_a_metadata_filter_makes_it_a_list_question():
-    assert papers_to_read("What did Changdae Oh publish?", Filters(author="Changdae Oh"), Settings()) == 3
+    settings = Settings()
+    assert papers_to_read("What did Changdae Oh publish?", Filters(author="Changdae Oh"), settings) == 5
+    assert settings.llm_passages == 5
+
+
+def test_one_paper_when_the_question_names_what_only_it_states():
+    assert papers_to_read("What AUROC does SONA reach?", Filters(), Settings(), sure=True) == 1
+    assert papers_to_read("Which papers build on SONA?", Filters(), Settings(), sure=True) == 5
 
 
 def test_single_never_reads_more_than_the_list_setting():

@@ -2,11 +2,11 @@
 
 import pytest
 
-from rag.conversation import is_follow_up, standalone_question
-from rag.evidence import select_evidence
+from rag.conversation import is_follow_up, resolve
+from rag.evidence import SentenceVectors, read_evidence
 from rag.query_filters import combine, recognise
 from rag.sentences import split_sentences
-from rag.types import Filters
+from rag.types import Filters, Paper, Passage
 
 
 def test_sentences_survive_abbreviations_decimals_and_initials():
@@ -55,19 +55,51 @@ def test_explicit_filters_win():
     assert merged == Filters(year_from=2019, year_to=2020, author="A B")
 
 
-def test_follow_up_gets_the_subject_of_the_last_standalone_question():
-    history = [("How does SONA generate outliers?", "It uses diffusion [1]."), ("and their results?", "88% [1].")]
-    assert is_follow_up("What dataset did they use?")
-    assert standalone_question("What dataset did they use?", history) == (
-        "What dataset did they use? (about: How does SONA generate outliers?)"
-    )
+PAPERS_NAMING = {"sona": 1, "exaone": 1, "blackvip": 2, "ood": 40, "auroc": 30}.get
+
+
+def count(word):
+    return PAPERS_NAMING(word, 0)
+
+
+def test_a_follow_up_carries_the_earlier_subject_by_name_not_the_earlier_question():
+    """Evidence is chosen for the new question: "AUROC" from the earlier turn must not come along."""
+    history = [("What AUROC does SONA reach on near-OOD datasets?", "88% [1].", ["doc-sona"])]
+    resolved = resolve("And how does it generate its outliers?", history, count)
+    assert resolved.question == "And how does it generate its outliers? (SONA)"
+    assert "AUROC" not in resolved.question
+    assert resolved.focus == ("doc-sona",)  # retrieval ranks the papers the last answer cited first
+    assert resolved.subject == "SONA"
+
+
+def test_the_subject_is_the_rarest_name_of_the_latest_turn_that_had_one():
+    history = [
+        ("What OOD AUROC does SONA report?", "88% [1].", ["doc-sona"]),
+        ("Who wrote it?", "Kim [1].", ["doc-sona"]),
+    ]
+    assert resolve("What data did they use?", history, count).subject == "SONA"
+
+
+def test_a_follow_up_naming_another_paper_moves_to_it():
+    history = [("What AUROC does SONA reach?", "88% [1].", ["doc-sona"])]
+    resolved = resolve("What about EXAONE: what does it release?", history, count)
+    assert resolved.question == "What about EXAONE: what does it release?"
+    assert resolved.focus == ()
 
 
 def test_standalone_question_is_left_alone():
     history = [("How does SONA generate outliers?", "...")]
     question = "Which papers study zero-shot anomaly detection with CLIP?"
-    assert standalone_question(question, history) == question
-    assert standalone_question("What dataset did they use?", None) == "What dataset did they use?"
+    assert resolve(question, history, count).question == question
+    assert resolve("What dataset did they use?", None, count).question == "What dataset did they use?"
+    assert is_follow_up("What dataset did they use?")
+
+
+def test_a_follow_up_with_nothing_named_before_falls_back_to_the_earlier_question():
+    history = [("how do diffusion models make outliers", "...")]
+    assert resolve("what data did they use?", history, count).question == (
+        "what data did they use? (how do diffusion models make outliers)"
+    )
 
 
 DIFFUSION_ABSTRACT = (
@@ -77,13 +109,37 @@ DIFFUSION_ABSTRACT = (
 )
 
 
-def test_evidence_is_the_sentence_closest_to_the_question():
+def read_one(embedder, question, abstract, n=1, title="A paper"):
+    passage = Passage(1, Paper(doc_id="d", title=title, abstract=abstract), 1.0)
+    return read_evidence(question, [passage], SentenceVectors(embedder), (n, 1), 200)[0].evidence
+
+
+def test_evidence_is_the_sentence_closest_to_the_question(embedder):
     question = "When can classifier-free guidance be skipped during sampling?"
-    assert select_evidence(question, DIFFUSION_ABSTRACT, None, 1) == (split_sentences(DIFFUSION_ABSTRACT)[1],)
+    assert read_one(embedder, question, DIFFUSION_ABSTRACT) == (split_sentences(DIFFUSION_ABSTRACT)[1],)
 
 
-def test_a_question_asking_for_an_amount_gets_the_sentence_with_the_figure():
+def test_a_question_asking_for_an_amount_gets_the_sentence_with_the_figure(embedder):
     question = "By how much does the guidance schedule for conditional diffusion models reduce computation?"
-    assert select_evidence(question, DIFFUSION_ABSTRACT, None, 1) == (split_sentences(DIFFUSION_ABSTRACT)[2],)
+    assert read_one(embedder, question, DIFFUSION_ABSTRACT) == (split_sentences(DIFFUSION_ABSTRACT)[2],)
     question = "What speedup does skipping classifier-free guidance during sampling reach?"
-    assert "25%" in select_evidence(question, DIFFUSION_ABSTRACT, None, 1)[0]
+    assert "25%" in read_one(embedder, question, DIFFUSION_ABSTRACT)[0]
+
+
+def test_a_which_paper_question_reads_the_sentence_that_names_the_method(embedder):
+    abstract = (
+        "Sampling from diffusion models is slow. We propose GuideSkip, a training-free guidance schedule. "
+        "Classifier-free guidance is skipped in the middle of sampling, which keeps image quality."
+    )
+    question = "Which paper keeps image quality while skipping classifier-free guidance in the middle of sampling?"
+    chosen = read_one(embedder, question, abstract, n=2, title=None)
+    assert "GuideSkip" in " ".join(chosen)
+
+
+def test_the_top_paper_gives_more_sentences_than_the_others(embedder):
+    papers = [Paper(doc_id=f"d{i}", title=f"P{i}", abstract=DIFFUSION_ABSTRACT) for i in range(3)]
+    passages = [Passage(i + 1, p, 1.0) for i, p in enumerate(papers)]
+    read = read_evidence("guidance schedule", passages, SentenceVectors(embedder), (3, 1), 200)
+    assert [len(p.evidence) for p in read] == [3, 1, 1]
+    whole = read_evidence("guidance schedule", passages, SentenceVectors(embedder), (0, 1), 200)
+    assert whole[0].evidence == tuple(split_sentences(DIFFUSION_ABSTRACT))
