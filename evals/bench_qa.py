@@ -20,13 +20,14 @@ from rag.generators.prompt_state import PromptStateCache
 from rag.prompts import PREFIX
 from rag.qa import Assistant
 
-DEV_SET = Path(__file__).resolve().parent / "data" / "dev.jsonl"
+QUESTIONS = Path(__file__).resolve().parent / "data" / "test.jsonl"
 
 
 def questions(limit: int) -> list[str]:
-    """`limit` answerable dev questions spread evenly over the file, so every question type is represented."""
-    items = [json.loads(line) for line in DEV_SET.read_text().splitlines() if line.strip()]
-    answerable = [i["question"] for i in items if i["answerable"]]
+    """`limit` answerable held-out questions spread evenly over the file, so every question type is represented
+    (follow-ups are left out: they need their earlier turns)."""
+    items = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    answerable = [i["question"] for i in items if i["answerable"] and not i.get("history")]
     step = max(1, len(answerable) // max(1, limit))
     return answerable[::step][:limit]
 
@@ -57,6 +58,8 @@ def main() -> None:
             retrieve_ms.append((time.perf_counter() - started) * 1000)
         first: list[float] = []
         total: list[float] = []
+        probe: list[float] = []
+        reread: list[float] = []
         read: list[int] = []
         abstained = 0
         for q in qs:
@@ -66,14 +69,21 @@ def main() -> None:
                 continue
             first.append(answer.timings_ms["first_token"])
             total.append(answer.timings_ms["total"])
+            probe.append(answer.timings_ms.get("probe", 0.0))
+            reread.append(float(getattr(assistant.generator(), "last_prompt_read", 0)))
             read.append(sum(p.used for p in answer.passages))
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"model {model}: {len(qs)} questions, {abstained} abstained before generation")
         prefix = "prefix state loaded from disk" if saved else "prefix read (no state saved yet)"
         print(f"  model load + {prefix}: {load_s:.1f} s; first question's first token {first_answer:.0f} ms")
         print(f"  papers read by the LLM per question: {dict(sorted(Counter(read).items()))}")
-        for label, values in (("retrieval", retrieve_ms), ("first token", first), ("whole answer", total)):
+        timed = (("retrieval", retrieve_ms), ("probe", probe), ("first token", first), ("whole answer", total))
+        for label, values in timed:
             print(f"  {label:<13} ms  p50 {percentile(values, 50) or 0:8.1f}  p95 {percentile(values, 95) or 0:8.1f}")
+        print(
+            f"  answer prompt tokens read after the probe (the rest came from its cache): p50 "
+            f"{percentile(reread, 50) or 0:.0f}, p95 {percentile(reread, 95) or 0:.0f}"
+        )
         print(f"  peak memory (process so far) {peak:.0f} MB")
 
 

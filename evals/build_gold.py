@@ -1,4 +1,4 @@
-"""Recompute the gold doc_ids, titles and source files of evals/data/dev.jsonl from the ingested papers."""
+"""Recompute the gold doc_ids, titles and source files of an evals/data question file from the ingested papers."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from rag.types import Paper
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "data" / "seeds"
-DEV_PATH = Path(__file__).resolve().parent / "data" / "dev.jsonl"
+DEV_PATH = Path(__file__).resolve().parent / "data" / "tuning.jsonl"  # or test.jsonl: --questions
 KEY_ORDER = (
     "id",
     "question",

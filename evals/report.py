@@ -59,7 +59,7 @@ def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], 
         if "answers" not in summary:
             continue
         lines += ["", f"## Answers by question type: {name}", ""]
-        lines += ["| type | n | must_contain | cit. precision | cit. recall | abstained | right |", "|---|" * 7]
+        lines += ["| type | n | must_contain | cit. precision | cit. recall | abstained | right |", "|" + "---|" * 7]
         for group, values in summary["answers"].items():
             cells = [group, str(int(values.get("count") or 0))]
             cells += [_fmt(values.get(m)) for m in (*ANSWER_COLUMNS, "right")]

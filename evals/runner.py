@@ -118,13 +118,14 @@ def answer_row(
 ) -> dict[str, Any]:
     """Answer metrics that count every question: an abstention on an answerable one scores 0 for key facts and
     citations; on an unanswerable one they are undefined and abstention is what counts."""
-    deltas = 0
+    pieces: list[str] = []
     answer: Answer | None = None
     for piece in assistant.ask(item["question"], stream=True, history=history):
         if isinstance(piece, Answer):
             answer = piece
         else:
-            deltas += 1
+            pieces.append(piece)
+    deltas = len(pieces)
     assert answer is not None
     cited = [c.paper.doc_id for c in answer.citations]
     generate_s = answer.timings_ms.get("generate", 0.0) / 1000
@@ -133,6 +134,7 @@ def answer_row(
     precision = metrics.citation_precision(cited, gold) if answerable else None
     row = {
         "answer": answer.answer,
+        "draft": "".join(pieces),
         "cited": cited,
         "abstained": answer.abstained,
         "quoted": answer.quoted,

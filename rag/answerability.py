@@ -12,7 +12,7 @@ from rag.errors import ConfigError
 from rag.terms import content, names, numbers, qualifiers, stated
 from rag.types import Passage
 
-FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named")
+FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named", "named_detail_missing")
 PROBE = "Does the evidence above state the answer to this question? Reply Yes or No."
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
@@ -42,7 +42,15 @@ def code_signals(question: str, subject: set[str], read: list[Passage], top_cosi
         strict = [where.has_name(n) for n in asked_names] + [v in where.values for v in asked_values]
         best_words = max(best_words, word_share)
         best_strict = max(best_strict, sum(strict) / len(strict) if strict else 1.0)
-    return {"asked_stated": best_words, "strict_stated": best_strict, "top_cosine": top_cosine, "named": named}
+    # a detail of a named paper (SONA's far-OOD AUROC, the GPU EXAONE used) that no read paper naming it states
+    detail_missing = 1.0 if subject and (asked_names or asked_values) and best_strict < 1.0 else 0.0
+    return {
+        "asked_stated": best_words,
+        "strict_stated": best_strict,
+        "top_cosine": top_cosine,
+        "named": named,
+        "named_detail_missing": detail_missing,
+    }
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,16 @@ class AnswerabilityModel:
 
 # Used only until `python -m evals calibrate` has written rag/calibration.json: trust the probe and the code check.
 DEFAULT_MODEL = AnswerabilityModel(
-    {"p_yes": 4.0, "asked_stated": 2.0, "strict_stated": 2.0, "top_cosine": 0.0, "named": 0.5}, -4.0, 0.5
+    {
+        "p_yes": 4.0,
+        "asked_stated": 2.0,
+        "strict_stated": 2.0,
+        "top_cosine": 0.0,
+        "named": 0.5,
+        "named_detail_missing": -3,
+    },
+    -4.0,
+    0.5,
 )
 
 

@@ -25,6 +25,7 @@ _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 WORD_SHARE = 0.5  # share of the claim's content words its supporting sentences must state
 NEW_WORDS_MISSING = 0.2  # of the content words the question did not give, this share (at least one) may be unstated
 MIN_COSINE = 0.35  # and the claim must be about what they say (embedding cosine with the closest of them)
+PARAPHRASE_COSINE = 0.6  # ... or, when fewer of its words are stated, say the same thing in other words
 
 
 @dataclass(frozen=True)
@@ -109,36 +110,63 @@ class CitationChecker:
         self.word_share = word_share
         self.min_cosine = min_cosine
 
+    def _windows_of(self, claim_vector: np.ndarray, passage: Passage) -> list[tuple[str, float]]:
+        """(text, cosine with the claim) of every one- or two-sentence window, closest first."""
+        ((sentences, vectors),) = self.vectors.of([passage.paper.abstract])
+        cosines = vectors @ claim_vector
+        windows = [(" ".join(sentences[j] for j in w), max(float(cosines[j]) for j in w)) for w in _windows(sentences)]
+        return sorted(windows, key=lambda tc: (-tc[1], len(tc[0])))
+
     def support(self, claim: str, terms: Terms, claim_vector: np.ndarray, passage: Passage) -> Support | None:
         """The best support the passage's abstract (or metadata) gives the claim, or None."""
         meta = metadata_line(passage)
         record = stated(f"{meta} {passage.paper.abstract}")
-        claim_words = content(claim)
+        claim_words = content(claim) - content(passage.paper.title or "")  # naming the paper claims nothing
         if any(not record.has_name(n) for n in names(claim)):
             return None  # a claim about SONA never stands on a paper that does not name SONA
-        ((sentences, vectors),) = self.vectors.of([passage.paper.abstract])
-        cosines = vectors @ claim_vector
-        best: Support | None = None
-        for window in _windows(sentences):
-            text = " ".join(sentences[j] for j in window)
-            cosine = max(float(cosines[j]) for j in window)
-            if cosine < self.min_cosine or (best is not None and cosine <= best.cosine):
-                continue
-            if self._states(terms, claim_words, stated(f"{passage.paper.title or ''} {text}")):
-                best = Support(text, cosine)
-        if best is None and claim_words and self._states(terms, claim_words, stated(meta)):
-            best = Support(sentences[int(np.argmax(cosines))], float(np.max(cosines)))  # "who wrote X", "when"
-        return best
+        windows = self._windows_of(claim_vector, passage)
+        for text, cosine in windows:
+            if cosine < self.min_cosine:
+                break
+            if self._states(terms, claim_words, stated(f"{passage.paper.title or ''} {text}"), cosine):
+                return Support(text, cosine)
+        if windows and claim_words and self._states(terms, claim_words, stated(meta), 0.0):
+            return Support(*windows[0])  # "who wrote X", "when": the metadata line states it
+        return None
 
-    def _states(self, terms: Terms, claim_words: set[str], where: Stated) -> bool:
-        """Every name, qualifier and number the question did not give, most of the claim's content words, and
-        and all but one (or a fifth) of the content words the question did not give."""
+    def joint_support(
+        self, claim: str, terms: Terms, claim_vector: np.ndarray, cited: list[Passage]
+    ) -> list[Support | None] | None:
+        """A claim citing several papers at once ("A [1] and B [2] both ...") checked against them together: each
+        name stated by one of them, the terms by their closest sentences together; a paper stays cited when its own
+        sentence or record states some of the claim's names or new words."""
+        records = [stated(f"{metadata_line(p)} {p.paper.abstract}") for p in cited]
+        if any(not any(r.has_name(n) for r in records) for n in names(claim)):
+            return None
+        best = [self._windows_of(claim_vector, p)[:1] for p in cited]
+        if not all(best) or min(w[0][1] for w in best) < self.min_cosine:
+            return None
+        texts = [f"{metadata_line(p)} {w[0][0]}" for p, w in zip(cited, best, strict=True)]
+        claim_words = content(claim) - {w for p in cited for w in content(p.paper.title or "")}
+        if not self._states(terms, claim_words, stated(" ".join(texts)), max(w[0][1] for w in best)):
+            return None
+        own = names(claim) | terms.words
+        return [
+            Support(*w[0]) if any(stated(t).has_name(n) or stated(t).has_stem(n) for n in own) else None
+            for t, w in zip(texts, best, strict=True)
+        ]
+
+    def _states(self, terms: Terms, claim_words: set[str], where: Stated, cosine: float) -> bool:
+        """Every name, qualifier and number the question did not give; all but one (or a fifth) of the content
+        words the question did not give; and half of all the claim's content words, or a close paraphrase."""
         strict, values, new_share = terms.missing_in(where)
         if strict or values:
             return False
         share = sum(where.has_stem(w) for w in claim_words) / len(claim_words) if claim_words else 1.0
         unstated_new = round((1 - new_share) * len(terms.words))
-        return share >= self.word_share and unstated_new <= max(1, int(NEW_WORDS_MISSING * len(terms.words)))
+        if unstated_new > max(1, int(NEW_WORDS_MISSING * len(terms.words))):
+            return False
+        return share >= self.word_share or cosine >= PARAPHRASE_COSINE
 
     def check(self, answer: str, passages: list[Passage], question: str = "") -> CheckedAnswer:
         """Keep supported citations, move an unsupported one only to a paper that supports the claim, drop the rest."""
@@ -154,7 +182,12 @@ class CitationChecker:
         for ci, (claim, cited, written) in enumerate(claims):
             terms = terms_of(claim, question)
             supports = {p: self.support(claim, terms, claim_vectors[ci], passages[p]) for p in range(len(passages))}
-            valid = [n - 1 for n in cited if 0 <= n - 1 < len(passages) and supports[n - 1] is not None]
+            in_range = [n - 1 for n in cited if 0 <= n - 1 < len(passages)]
+            valid = [p for p in in_range if supports[p] is not None]
+            if not valid and len(in_range) > 1:
+                joint = self.joint_support(claim, terms, claim_vectors[ci], [passages[p] for p in in_range])
+                supports.update({p: s for p, s in zip(in_range, joint or [], strict=False) if s is not None})
+                valid = [p for p in in_range if supports[p] is not None]
             if not valid:
                 found = [p for p, s in supports.items() if s is not None]
                 if not found:

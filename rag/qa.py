@@ -192,6 +192,7 @@ class Assistant:
         gen_started = time.perf_counter()
         by_author = plan.filters.author is not None
         p_yes = generator.yes_probability(probe_messages(query, read, by_author))
+        timings["probe"] = _ms(gen_started)
         signals = {**plan.signals, "p_yes": 0.5 if p_yes is None else p_yes}
         judge = self.answerability
         probability = judge.probability(signals)

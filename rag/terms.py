@@ -27,6 +27,7 @@ make makes made get gets give gives given allow allows enable enables address ad
 focuses call called named name term terms like include includes including e.g i.e etc et al respectively
 able better good task tasks problem problems paper's authors' describe described find found learn learns
 has have had having is are was were be been being thousand million billion percent
+list listed lists listing wrote written write writes publish published publication appear appears appeared
 more most less least than very only both each either neither other others same own so too just about above
 below over under again further once all any few some such nor not no can could will would shall should may might
 must our ours we us you your he him his she her they them their its itself this that these those there here

@@ -46,7 +46,7 @@ def test_json_contract(small_store):
     assert set(data["citations"][0]) == {"n", "doc_id", "title", "authors", "year", "sources", "evidence"}
     assert set(data["passages"][0]) == {"rank", "doc_id", "title", "text", "score", "used"}
     assert set(data["filters"]) >= {"year_from", "year_to", "author"}
-    assert set(data["timings_ms"]) == {"retrieve", "generate", "first_token", "total"}
+    assert set(data["timings_ms"]) == {"retrieve", "probe", "generate", "first_token", "total"}
     assert len(data["passages"]) == 5
     assert [p["rank"] for p in data["passages"]] == [1, 2, 3, 4, 5]
     assert len({p["doc_id"] for p in data["passages"]}) == 5  # one entry per paper

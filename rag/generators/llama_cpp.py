@@ -41,6 +41,7 @@ class LlamaCppGenerator:
         self._lock = threading.Lock()  # one generation at a time: the UI's warm-up thread and its questions share it
         self._format = _chat_formatter(self.llm)
         self._yes_no = (self._first_token("Yes"), self._first_token("No"))
+        self.last_prompt_read = 0  # prompt tokens the last call had to read (the rest came from the KV cache)
         self._prompt_state = PromptStateCache(settings.prompt_cache_dir, self.path, settings.n_ctx)
         self._warmed_prefix: list[dict[str, str]] | None = None
 
@@ -70,6 +71,7 @@ class LlamaCppGenerator:
             llm = self.llm
             reuse = min(llm.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens), len(tokens) - 1)
             llm.n_tokens = reuse
+            self.last_prompt_read = len(tokens) - reuse
             try:
                 llm.eval(tokens[reuse:])
             except (RuntimeError, ValueError) as exc:
@@ -90,6 +92,8 @@ class LlamaCppGenerator:
 
     def _stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         tokens, stop = self._tokens(messages)
+        cached = self.llm.longest_token_prefix(self.llm.input_ids[: self.llm.n_tokens].tolist(), tokens)
+        self.last_prompt_read = len(tokens) - min(cached, len(tokens) - 1)
         try:
             chunks = self.llm.create_completion(
                 prompt=tokens, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True, seed=0, stop=stop
