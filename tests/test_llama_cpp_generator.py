@@ -2,9 +2,11 @@
 
 from rag.config import Settings
 from rag.generators.llama_cpp import LlamaCppGenerator
-from rag.prompts import EXAMPLES, PREFIX, answer_messages
+from rag.prompts import EXAMPLES, PREFIX, answer_messages, probe_messages
+from rag.types import Paper, Passage
 
-QUESTION = answer_messages("What AUROC does SONA reach?", [], max_words=40)
+QUESTION = answer_messages("What AUROC does SONA reach?", [])
+SONA = Passage(1, Paper(doc_id="s", title="SONA", abstract="x", authors=()), 1.0, ("SONA reaches 88% AUROC.",))
 
 
 def _counting_evals(generator: LlamaCppGenerator) -> list[int]:
@@ -62,3 +64,18 @@ def test_a_damaged_or_outdated_state_file_is_not_used(tmp_path):
     fresh.warm_up(changed_prompt)
     assert max(evaluated, default=0) > 100  # a different prefix never loads the old state
     assert [p.name for p in tmp_path.glob("*.kv")] != [saved.name]  # and replaces it
+
+
+def test_the_probe_reads_the_evidence_once_for_itself_and_the_answer():
+    """The probe is the answer prompt plus a question after it: the answer that follows re-reads a few tokens."""
+    generator = LlamaCppGenerator("smollm2", Settings())
+    generator.warm_up(PREFIX)
+    evaluated = _counting_evals(generator)
+    question = "What AUROC does SONA reach on near-OOD datasets?"
+    p_yes = generator.yes_probability(probe_messages(question, [SONA] * 3))
+    assert 0.0 <= p_yes <= 1.0
+    probe_read = evaluated[0]
+    evaluated.clear()
+    "".join(generator.stream(answer_messages(question, [SONA] * 3), max_tokens=2))
+    assert evaluated[0] <= 6 < probe_read  # the evidence and question came from the probe's cache
+    assert generator.last_prompt_read == evaluated[0]
