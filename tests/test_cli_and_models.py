@@ -20,7 +20,10 @@ def test_json_contract_with_a_real_small_model(lab_store):
     out = run_rag(SONA_Q, "--json", "--store", str(lab_store.store_dir), "--model", "smollm2", "--k", "5")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"question", "answer", "abstained", "citations", "passages", "filters", "timings_ms", "models"}
+    assert set(data) == {
+        "question", "answer", "abstained", "quoted", "dropped_claims", "answerability", "citations", "passages",
+        "filters", "timings_ms", "models",
+    }  # fmt: skip
     assert data["question"] == SONA_Q
     assert isinstance(data["answer"], str)
     assert data["answer"]
