@@ -58,8 +58,3 @@ def _subject(question: str, papers_naming: Callable[[str], int]) -> str | None:
     counted = [(papers_naming(name_key(w)), i, w) for i, w in enumerate(written)]
     known = [c for c in counted if c[0] > 0]
     return min(known)[2] if known else None
-
-
-def standalone_question(question: str, history: Sequence[HistoryTurn] | None) -> str:
-    """The resolved question text alone (kept for callers that only need the text)."""
-    return resolve(question, history).question

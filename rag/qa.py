@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -56,33 +56,28 @@ class Assistant:
         self._lock = threading.RLock()  # UI handlers run in threads: build each part once
 
     # -- lazily built parts
+    def _once(self, attribute: str, build: Callable[[], Any]) -> Any:
+        """The part stored under `attribute`, built on first use; UI threads share it, so under the lock."""
+        with self._lock:
+            if getattr(self, attribute) is None:
+                setattr(self, attribute, build())
+            return getattr(self, attribute)
+
     @property
     def index(self) -> PaperIndex:
-        with self._lock:
-            if self._index is None:
-                self._index = PaperIndex(self.settings)
-            return self._index
+        return self._once("_index", lambda: PaperIndex(self.settings))
 
     @property
     def embedder(self) -> Embedder:
-        with self._lock:
-            if self._embedder is None:
-                self._embedder = query_embedder(self.settings.embedder, self.settings.embed_batch_size)
-            return self._embedder
+        return self._once("_embedder", lambda: query_embedder(self.settings.embedder, self.settings.embed_batch_size))
 
     @property
     def sentence_vectors(self) -> SentenceVectors:
-        with self._lock:
-            if self._sentence_vectors is None:
-                self._sentence_vectors = SentenceVectors(self.embedder)
-            return self._sentence_vectors
+        return self._once("_sentence_vectors", lambda: SentenceVectors(self.embedder))
 
     @property
     def answerability(self) -> AnswerabilityModel:
-        with self._lock:
-            if self._answerability is None:
-                self._answerability = load_model()
-            return self._answerability
+        return self._once("_answerability", load_model)
 
     @property
     def retriever(self) -> HybridRetriever:
