@@ -100,7 +100,8 @@ def test_a_claim_about_a_named_method_must_cite_a_paper_that_names_it(checker, p
     """Attribution: the sentence is true of the cited paper, but it is not the paper the claim names."""
     sona = with_abstract(passages[0], "We propose SONA, which produces outliers from pixel-space samples.")
     other = with_abstract(passages[1], "Our approach computes distance-based OOD scores between class centers.")
-    out = checker.check("SONA computes distance-based OOD scores between class centers [2].", [sona, other])
+    question = "How does SONA compute distance-based OOD scores?"  # the question gives SONA: only attribution is left
+    out = checker.check("SONA computes distance-based OOD scores between class centers [2].", [sona, other], question)
     assert out.citations == ()
     kept = checker.check("SONA produces outliers from pixel-space samples [2].", [sona, other])
     assert [c.paper for c in kept.citations] == [sona.paper]  # moved only to the paper that states it
