@@ -24,6 +24,8 @@ class ParsedEntry:
     organization: str | None = None
     affiliations: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    author_count: int | None = None  # how many authors the page says there are (listings show only the count)
+    upvotes: int | None = None  # the listing's upvote count, where it shows one
 
 
 @dataclass(frozen=True)

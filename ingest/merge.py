@@ -45,6 +45,10 @@ class _Record(Protocol):
     def affiliations(self) -> tuple[str, ...]: ...
     @property
     def keywords(self) -> tuple[str, ...]: ...
+    @property
+    def author_count(self) -> int | None: ...
+    @property
+    def upvotes(self) -> int | None: ...
 
 
 def entry_arxiv_id(entry: _Record) -> str | None:
@@ -93,6 +97,8 @@ def combine(records: Sequence[_Record]) -> dict[str, Any]:
         "organization": _first(r.organization for r in records),
         "affiliations": merge_unique(*(r.affiliations for r in records)),
         "keywords": merge_unique(*(r.keywords for r in records)),
+        "author_count": _first(r.author_count for r in records),
+        "upvotes": max((r.upvotes for r in records if r.upvotes is not None), default=None),
     }
 
 

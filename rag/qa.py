@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.answerability import AnswerabilityModel, code_signals, load_model
+from rag.catalog import CatalogSearch
 from rag.citations import CitationChecker
 from rag.config import Settings, set_offline_env
 from rag.conversation import HistoryTurn, Resolved, resolve
@@ -53,6 +54,7 @@ class Assistant:
         self._embedder: Embedder | None = None
         self._sentence_vectors: SentenceVectors | None = None
         self._answerability: AnswerabilityModel | None = None
+        self._catalog: CatalogSearch | None = None
         self._lock = threading.RLock()  # UI handlers run in threads: build each part once
 
     # -- lazily built parts
@@ -78,6 +80,11 @@ class Assistant:
     @property
     def answerability(self) -> AnswerabilityModel:
         return self._once("_answerability", load_model)
+
+    @property
+    def catalog(self) -> CatalogSearch:
+        papers, keyword = (lambda: list(self.index.store.iter_papers())), (lambda: self.index.keyword)
+        return self._once("_catalog", lambda: CatalogSearch(papers, keyword))
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -172,6 +179,12 @@ class Assistant:
         model: str | None = None,
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
+        if not history and not (year_from or year_to or author or source):  # the records answer it exactly
+            found = self.catalog.search(question, lambda: self.generator(model))
+            if found is not None:
+                timings = {**found.timings_ms, "retrieve": _ms(started), "generate": 0.0, "first_token": 0.0}
+                yield replace(self.catalog.answer(question, found), timings_ms={**timings, "total": _ms(started)})
+                return
         plan = self.plan(question, history, k, year_from, year_to, author, source)
         query, passages, read = plan.resolved.question, plan.passages, plan.read
         timings = {"retrieve": _ms(started)}

@@ -29,6 +29,8 @@ class Paper:
     affiliations: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     version_of: str | None = None  # shared key of papers that have the same title but different abstracts
+    author_count: int | None = None  # stated count of authors (daily listings show "7 authors", not the names)
+    upvotes: int | None = None  # the listing's upvote count; None where the page shows none
 
     @property
     def label(self) -> str:
@@ -151,6 +153,8 @@ class Answer:
     quoted: bool = False
     # the signals behind the answer-or-abstain decision and the combined probability that the evidence answers
     answerability: dict[str, float] = field(default_factory=dict)
+    # a question about the collection's records: the query it was read as (answered from the catalog, not the LLM)
+    catalog: CatalogQuery | None = None
 
     @property
     def cited_doc_ids(self) -> tuple[str, ...]:
@@ -169,6 +173,7 @@ class Answer:
             "filters": self.filters.to_dict(),
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "models": dict(self.models),
+            "catalog": self.catalog.to_dict() if self.catalog else None,
         }
 
 
@@ -179,3 +184,70 @@ class CorpusInfo:
     papers_total: int
     chunks_total: int
     sources: dict[str, int]
+
+
+@dataclass(frozen=True)
+class CatalogQuery:
+    """A question about the collection's records ("papers with more than 10 authors", "the oldest paper", "who is
+    the first author of X"), answered exactly by filtering and sorting the records instead of by retrieval."""
+
+    intent: str = "list"  # "list" the matching papers, "count" them, or "attribute": one fact of the paper `title`
+    attribute: str | None = None  # "first_author", "last_author", "authors", "author_count", "date", "category", ...
+    title: str | None = None  # the paper an attribute question names, as the question wrote it
+    author: str | None = None  # a name as asked: "J. Doe", "Doe, Jane"; matched against name variants
+    author_position: str = "any"  # "any", "first" or "last"
+    authors_min: int | None = None  # at least this many authors ("more than 5" -> 6; "single author" -> 1)
+    authors_max: int | None = None  # at most this many ("fewer than 3" -> 2; "single author" -> 1)
+    date_from: str | None = None  # ISO prefix, inclusive: "2023", "2023-05", "2023-05-02"
+    date_to: str | None = None  # ISO prefix, inclusive
+    category: str | None = None  # a category code the records use ("CV")
+    has_code: bool | None = None
+    organization: str | None = None  # organization or affiliation text ("LG AI Research", "CMU")
+    source: str | None = None  # a source file name
+    order: str | None = None  # "oldest", "newest", "most_upvoted", "least_upvoted", "most_authors", "fewest_authors"
+    limit: int | None = None  # "the oldest paper" -> 1 (ties are all kept); "the 3 newest" -> 3
+    topic: str | None = None  # words left for ranking (and filtering) by title and abstract text
+    unknown: tuple[str, ...] = ()  # values the question named that no record has, to say so ("author J. Smith")
+    parsed_by: str = "rules"  # "rules", or "rules+llm" when the generator filled a field the rules saw a cue for
+
+    def describe(self) -> str:
+        """The filters as the user reads them: "first author = J. Doe, more than 5 authors, has code"."""
+        parts: list[str] = []
+        if self.title:
+            parts.append(f"paper = {self.title}")
+        if self.author:
+            role = {"first": "first author", "last": "last author"}.get(self.author_position, "author")
+            parts.append(f"{role} = {self.author}")
+        parts.extend(_author_count_words(self.authors_min, self.authors_max))
+        if self.date_from and self.date_from == self.date_to:
+            parts.append(f"date {self.date_from}")
+        else:
+            parts.extend(w for w in (self.date_from and f"from {self.date_from}", self.date_to and f"to {self.date_to}") if w)
+        for label, value in (("category", self.category), ("organization", self.organization), ("source", self.source)):
+            if value:
+                parts.append(f"{label} = {value}")
+        if self.has_code is not None:
+            parts.append("has code" if self.has_code else "no code")
+        if self.order:
+            parts.append(self.order.replace("_", " ") + (f" (top {self.limit})" if self.limit else ""))
+        if self.topic:
+            parts.append(f"about \u201c{self.topic}\u201d")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["unknown"] = list(self.unknown)
+        out["described"] = self.describe()
+        return out
+
+
+def _author_count_words(low: int | None, high: int | None) -> list[str]:
+    if low is None and high is None:
+        return []
+    if low == high:
+        return ["single author" if low == 1 else f"exactly {low} authors"]
+    if high is None:
+        return [f"more than {low - 1} authors" if low is not None else ""]
+    if low is None:
+        return [f"fewer than {high + 1} authors"]
+    return [f"{low}-{high} authors"]

@@ -40,9 +40,10 @@ REQUIRED = {
     "source_files",
     "split",
 }
-OPTIONAL = {"evidence", "metadata_evidence", "checked_terms", "notes", "history", "near_miss_doc_id"}
-EXTRA_KEYS = {"split", "history", "near_miss_doc_id"}  # not known to evals.build_gold
-ID_PATTERN = {"tuning": r"q\d{3}|f0\d{2}", "test": r"q\d{3}|t\d{3}|f1\d{2}"}
+OPTIONAL = {"evidence", "metadata_evidence", "checked_terms", "notes", "history", "near_miss_doc_id", "exact"}
+# not known to evals.build_gold; "exact" (catalog questions) is written by evals.build_catalog_questions
+EXTRA_KEYS = {"split", "history", "near_miss_doc_id", "exact"}
+ID_PATTERN = {"tuning": r"q\d{3}|f0\d{2}|c\d{3}", "test": r"q\d{3}|t\d{3}|f1\d{2}"}
 SEED_FILES = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
 
 

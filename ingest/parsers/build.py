@@ -26,6 +26,8 @@ def build_entry(
     organization: str | None = None,
     affiliations: Iterable[str] = (),
     keywords: Iterable[str] = (),
+    author_count: int | None = None,
+    upvotes: int | None = None,
 ) -> ParsedEntry | Skipped:
     """A cleaned entry, or Skipped when nothing of the abstract is left."""
     text, found_urls, found_keywords = clean_abstract(abstract)
@@ -47,4 +49,6 @@ def build_entry(
         organization=clean_title(organization),
         affiliations=merge_unique([clean_text(a) for a in affiliations]),
         keywords=merge_unique([clean_text(k) for k in keywords], found_keywords),
+        author_count=author_count,
+        upvotes=upvotes,
     )

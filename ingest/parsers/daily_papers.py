@@ -36,19 +36,24 @@ class Metadata(NamedTuple):
     year: int | None = None
     date: str | None = None
     organization: str | None = None
+    author_count: int | None = None
+    upvotes: int | None = None
 
 
 def parse_metadata(paragraph: Paragraph) -> Metadata:
-    year, date, organization = None, None, None
+    year, date, organization, author_count, upvotes = None, None, None, None, None
     for raw in paragraph.lines:
         line = raw.strip()
-        if line == SEPARATOR or AUTHOR_COUNT.match(line):
-            continue  # the page shows only how many authors there are, not who
-        if PAGE_DATE_LINE.match(line):
+        if line == SEPARATOR:
+            continue
+        if count := AUTHOR_COUNT.match(line):
+            author_count = int(count.group(1))  # the page shows only how many authors there are, not who
+        elif dated := PAGE_DATE_LINE.match(line):
             year, date = parse_page_date(line)
+            upvotes = int(dated.group("upvotes")) if dated.group("upvotes") else None
         else:
             organization = organization_name(line)
-    return Metadata(year, date, organization)
+    return Metadata(year, date, organization, author_count, upvotes)
 
 
 def parse_daily_papers(path: Path) -> Iterator[ParsedEntry | Skipped]:
@@ -64,6 +69,7 @@ def parse_daily_papers(path: Path) -> Iterator[ParsedEntry | Skipped]:
                 yield build_entry(
                     path, held.line, held.abstract, held.title,
                     year=meta.year, date=meta.date, organization=meta.organization,
+                    author_count=meta.author_count, upvotes=meta.upvotes,
                 )  # fmt: skip
                 held = None
             elif pairer.started:

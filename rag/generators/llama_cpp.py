@@ -80,6 +80,24 @@ class LlamaCppGenerator:
             yes, no = (float(logits[t]) for t in self._yes_no)
         return 1.0 / (1.0 + float(np.exp(no - yes)))
 
+    def complete_json(self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int = 64) -> str:
+        """The reply as JSON text that the grammar built from `schema` forces to be valid (greedy); the cached
+        KV prefix is reused as in `stream`, so a fixed instructions-and-examples prefix is read once."""
+        import json
+
+        from llama_cpp import LlamaGrammar
+
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        tokens, stop = self._tokens(messages)
+        with self._lock:
+            try:
+                out = self.llm.create_completion(
+                    prompt=tokens, max_tokens=max_tokens, temperature=0.0, top_k=1, seed=0, stop=stop, grammar=grammar
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise GenerationError(f"The model {self.name} failed while generating: {exc}") from exc
+        return str(out["choices"][0]["text"])
+
     def _first_token(self, word: str) -> int:
         return int(self.llm.tokenize(word.encode(), add_bos=False, special=False)[0])
 

@@ -1,0 +1,256 @@
+"""Read a question as a CatalogQuery with rules; every value it names is checked against the records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from rag import catalog_fields as F
+from rag import catalog_rules as R
+from rag.author_names import fold
+from rag.catalog_table import CatalogTable, acronym
+from rag.types import CatalogQuery
+
+# arXiv category names (the taxonomy's own words): a question says "vision papers", the records say "CV"
+CATEGORY_NAMES = {
+    "CV": ("computer vision", "vision", "pattern recognition", "cs.cv"),
+    "CL": (
+        "computation and language",
+        "natural language processing",
+        "nlp",
+        "computational linguistics",
+        "language",
+        "cs.cl",
+    ),
+    "LG": ("machine learning", "cs.lg"),
+    "ML": ("statistical machine learning", "stat.ml", "statistics"),
+    "AI": ("artificial intelligence", "cs.ai"),
+    "IR": ("information retrieval", "recommendation", "recommender systems", "cs.ir"),
+    "SI": ("social and information networks", "social networks", "cs.si"),
+    "ME": ("methodology", "statistical methodology", "stat.me"),
+    "RO": ("robotics", "cs.ro"),
+    "SD": ("sound", "audio", "cs.sd"),
+    "CR": ("cryptography and security", "security", "cs.cr"),
+    "HC": ("human-computer interaction", "cs.hc"),
+    "GR": ("graphics", "cs.gr"),
+    "NE": ("neural and evolutionary computing", "cs.ne"),
+}
+CATEGORY_CUE = re.compile(
+    r"\b(?:categor(?:y|ies|ised|ized)|field|area|subject|arxiv\s+class|tagged|classified)\b", re.I
+)
+# words that only frame a catalog question; what is left of the question after them is its topic
+FRAME = frozenset(
+    re.findall(
+        r"\S+",
+        """
+        which what who whom whose how many much number count list show find give me tell are is was were be been
+            there any all every the a an of in on at to for from by with and or that this these those do does did have
+            has having had papers paper works work articles article publications publication entries records preprints
+            studies collection corpus here dataset listed list lists listing written wrote authored co authored author
+            authors published released appear appeared posted dated date dates year years month months sorted sort order
+            ordered first last most least more than fewer less exactly over under at least only just single sole one two
+            three please can could would you i we our your us it its their them they whole entire stored indexed
+            included include includes including name names named called among as released release releases releasing
+            code available github implementation open source new newest oldest latest earliest recent recently top
+            ranked ones one set overall total ever kind kinds type types category categories field area subject also
+            people person persons researchers team members contributors affiliated affiliation affiliations organization
+            organizations university universities institute institution lab labs laboratory company come comes came
+            coming out based about publish publishes published filed both listings source sources file files profile
+            profiles page pages regarding concerning related topic topics deal dealing discuss discussing address
+            addressing focus focused cover covering exist existing
+        """,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """What the rules noticed but could not resolve to a value: the only fields the LLM fallback may fill."""
+
+    category: bool = False
+    organization: bool = False
+    author: bool = False
+
+    def any(self) -> bool:
+        return self.category or self.organization or self.author
+
+
+def parse(question: str, table: CatalogTable) -> tuple[CatalogQuery | None, Cues]:
+    """The catalog query a question asks, or None when it is a question about the papers' content."""
+    text = " ".join(question.split())
+    spans: list[str] = []
+    q = _attribute(text, table, spans)
+    if q is None:
+        q = CatalogQuery(intent="count" if R.COUNT.search(text) else "list")
+    q = F.read_author_count(text, q, spans)
+    q = F.read_order(text, q, spans)
+    q = F.read_code(text, q, spans)
+    q = F.read_dates(text, q, spans)
+    q = F.read_source(text, q, spans)
+    q, org_cue = _organization(text, q, table, spans)
+    q, category_cue = _category(text, q, table, spans)
+    q, author_cue = _author(text, q, table, spans)
+    q = replace(q, topic=_topic(text, spans, q))
+    if not _is_catalog_question(text, q):
+        return None, Cues()
+    return q, Cues(category=category_cue, organization=org_cue, author=author_cue)
+
+
+def _is_catalog_question(text: str, q: CatalogQuery) -> bool:
+    """Catalog-only constraints make it one; an author or date alone does only when papers are listed or counted
+    without a topic ("which 2022 papers list X as an author"), since "what did X propose for Y" asks for content."""
+    if q.intent == "attribute" and q.title:
+        return True
+    specific = (q.authors_min, q.authors_max, q.order, q.has_code, q.category, q.source)
+    if any(v is not None for v in specific) or (q.author and q.author_position != "any"):
+        return True
+    if q.organization and not q.topic:
+        return True
+    asked = q.author or q.date_from or q.date_to or q.unknown
+    if q.intent == "count" and (asked or q.topic):
+        return True
+    if q.topic and not R.PLURAL_LIST.search(text):
+        return False  # "what did the X lab publish about Y" asks what the papers say: the retrieval path answers it
+    return bool(asked) and not q.topic and bool(R.PLURAL_LIST.search(text) or R.LIST_CUE.search(text))
+
+
+def _attribute(text: str, table: CatalogTable, spans: list[str]) -> CatalogQuery | None:
+    """ "Who is the first author of X", "how many authors does X have", "when was X published": one paper's fact."""
+    for pattern, attribute in (
+        (R.FIRST_AUTHOR_OF, "first_author"),
+        (R.LAST_AUTHOR_OF, "last_author"),
+        (R.COUNT_OF, "author_count"),
+        (R.WHEN_OF, "date"),
+        (R.AUTHORS_OF, "authors"),
+    ):
+        m = pattern.search(text)
+        if not m:
+            continue
+        title = _title_of(m.group("title"), table)
+        if title is None:
+            continue
+        spans.append(m.group(0))
+        return CatalogQuery(intent="attribute", attribute=attribute, title=title)
+    return None
+
+
+def _title_of(raw: str, table: CatalogTable) -> str | None:
+    """The paper title a question names (quoted or not), if a record's title is it or contains it."""
+    cleaned = raw.strip().strip("?.!").strip()
+    quoted = re.search(r"[\"“‘'](.+?)[\"”’']", cleaned)
+    candidates = [quoted.group(1)] if quoted else []
+    candidates += [
+        re.sub(
+            r"^(?:the\s+)?(?:paper|article|work|publication)\s+(?:called|titled|named|on)?\s*", "", cleaned, flags=re.I
+        )
+    ]
+    for candidate in candidates:
+        candidate = candidate.strip(" \"“”'’,:")
+        if len(candidate) < 4:
+            continue
+        if table._title_mask(candidate).any():
+            return candidate
+        head = candidate.split(":")[0].strip()  # "BlackVIP" names "BlackVIP: Black-Box Visual Prompting ..."
+        if len(head) >= 4 and head != candidate and table._title_mask(head).any():
+            return head
+    return None
+
+
+def _organization(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> tuple[CatalogQuery, bool]:
+    """An organization the records name; a cue ("university", "affiliated") with no known value is said."""
+    for m in R.ORG_SPAN.finditer(text):
+        words = text[m.start(1) :].split()[:8]
+        for size in range(len(words), 0, -1):  # the longest run of capitalized words that names a known value
+            name = " ".join(words[:size]).strip(" ,.?!()")
+            if not name or name.split()[-1].lower() in {"of", "the", "and", "for"} or not name[:1].isupper():
+                continue
+            if size == 1 and name.lower() not in {v.lower() for v in table.organizations.values} | {
+                acronym(v) for v in table.organizations.values
+            }:
+                continue  # one word ("Data", "Research") names an organization only as its whole name or acronym
+            if table.organizations_matching(name) and not table.authors_named(name):
+                spans.append(name)
+                return replace(q, organization=name), False
+    if R.ORG_CUE.search(text):
+        asked = _org_phrase(text)
+        if asked:
+            return replace(q, unknown=(*q.unknown, f"organization {asked}")), True
+        return q, True
+    return q, False
+
+
+def _org_phrase(text: str) -> str | None:
+    m = re.search(
+        r"\b(?:from|at|with|by)\s+(?:the\s+)?((?:[A-Z][\w&.'-]*\s*)(?:(?:of|the|and|for|[A-Z][\w&.'-]*)\s*)*)", text
+    )
+    return m.group(1).strip() if m else None
+
+
+def _category(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> tuple[CatalogQuery, bool]:
+    if q.organization:  # "LG AI Research" names an organization, not the LG category
+        text = re.sub(re.escape(q.organization), " ", text, flags=re.I)
+    folded = fold(text)
+    for code, names in CATEGORY_NAMES.items():
+        for name in (*names, code.lower()):
+            if name == code.lower() and not _code_as_category(code, text):
+                continue
+            if _names_category(re.escape(name), folded):
+                spans.append(name if name != code.lower() else code)
+                if table.categories.count(code):
+                    return replace(q, category=code), False
+                return replace(q, unknown=(*q.unknown, f"category {code}")), False
+    return q, bool(CATEGORY_CUE.search(text))
+
+
+_KIND = r"(?:papers?|works?|articles?|preprints?|publications?|submissions|categor(?:y|ies)|area|field|research)"
+
+_CLASSIFIED = r"(?:categor(?:y|ies)|field|area|subject|classified\s+(?:as|under)|filed\s+under|tagged)"
+
+
+def _names_category(name: str, folded: str) -> bool:
+    """A category name counts where it classifies papers ("vision papers", "the field of robotics", "in the NLP
+    category"), not inside a content question ("pruning of vision transformers", "a language model")."""
+    modifier = rf"(?<![\w.-]){name}\)?\s+{_KIND}\b"
+    head = rf"\b{_CLASSIFIED}\s+(?:of\s+|as\s+)?(?:the\s+)?{name}(?![\w-])"
+    return bool(re.search(modifier, folded) or re.search(head, folded))
+
+
+def _code_as_category(code: str, text: str) -> bool:
+    """A bare code names a category only in capitals and where a category goes ("CV papers", "category LG",
+    "(CL)"), not inside a name ("LG AI Research") or as the word "ai"."""
+    after = rf"\b{code}\b(?=\s+(?:papers?|works?|articles?|preprints?|categor(?:y|ies)|area|field)\b|\s*\))"
+    before = rf"(?:categor(?:y|ies)|\(|cs\.|stat\.)\s*{code}\b"
+    return bool(re.search(after, text) or re.search(before, text))
+
+
+def _author(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> tuple[CatalogQuery, bool]:
+    cue = R.FIRST_CUE.search(text) or R.LAST_CUE.search(text)
+    position = "any" if cue is None else "first" if R.FIRST_CUE.search(text) else "last"
+    if cue:
+        spans.append(cue.group(0))
+    if q.intent == "attribute":
+        return q, False
+    for pattern in R.AUTHOR_PATTERNS:
+        for m in pattern.finditer(text):
+            name = R.clean_name(m.group("name"))
+            taken = [q.organization or "", *(u.partition(" ")[2] for u in q.unknown)]
+            if not name or any(fold(name) in fold(v) for v in taken if v):
+                continue
+            spans.append(m.group(0))
+            if table.authors_named(name):
+                return replace(q, author=name, author_position=position), False
+            return replace(q, unknown=(*q.unknown, f"author {name}"), author_position=position), False
+    named = position != "any" or bool(re.search(r"\b(?:by|authored|written|co-?authored)\b", text, re.I))
+    return replace(q, author_position=position) if position != "any" else q, named and q.authors_min is None
+
+
+def _topic(text: str, spans: list[str], q: CatalogQuery) -> str | None:
+    """The words no rule used and that are not frame words: "vision papers about diffusion with code" -> "diffusion"."""
+    rest = text
+    for span in sorted(spans, key=len, reverse=True):
+        rest = re.sub(re.escape(span), " ", rest, flags=re.I)
+    for value in (q.author, q.organization, q.title, q.category, *(u.partition(" ")[2] for u in q.unknown)):
+        if value:
+            rest = re.sub(re.escape(value), " ", rest, flags=re.I)
+    words = [w for w in re.findall(r"[A-Za-z][\w-]*", rest) if fold(w) not in FRAME and not re.fullmatch(r"\d+", w)]
+    return " ".join(words) if words else None
