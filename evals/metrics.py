@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 # Conventions shared by every function below:
@@ -188,3 +189,28 @@ def _as_metric(value: object, metric: str) -> float | None:
     if not isinstance(value, int | float):  # bool is an int: True/False average as 1.0/0.0
         raise TypeError(f"metric {metric!r} must be a number or None, got {value!r}")
     return float(value)
+
+
+def exact_answer_right(
+    exact: Mapping[str, object] | None, answer_text: str, cited_ids: Sequence[str], cited_titles: Sequence[str]
+) -> bool | None:
+    """Whether a catalog answer states the exact fact asked: the count (the first number in the answer), the top
+    paper(s) of an ordering (exactly those cited), a name or date (in the text), an author count (a number outside
+    the cited titles), or that nothing in the collection matches (nothing cited). None for plain lists (nDCG
+    measures them) and for questions without an exact answer."""
+    if not exact or exact.get("kind") in (None, "list"):
+        return None
+    kind, value = exact["kind"], exact.get("value")
+    if kind == "none":
+        return not cited_ids
+    if kind == "top":
+        return isinstance(value, list) and set(cited_ids) == set(value)
+    if kind in ("name", "date"):
+        return _fold(str(value)) in _fold(answer_text)
+    text = answer_text
+    for title in cited_titles:  # a number inside a title ("EXAONE 3.0") is not the answer
+        text = text.replace(title, " ")
+    numbers = [int(n) for n in re.findall(r"(?<![\w.])\d+(?![\w.]\d)", text)]
+    if kind == "count":
+        return bool(numbers) and numbers[0] == value
+    return value in numbers

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag import catalog_answer, catalog_llm
-from rag.catalog_query import parse
+from rag.catalog_query import is_catalog_question, parse
 from rag.catalog_table import CatalogTable, Selection
 from rag.keyword_index import KeywordIndex, tokenize
 from rag.protocols import Generator
@@ -59,6 +59,8 @@ class CatalogSearch:
             llm_started = time.perf_counter()
             query = catalog_llm.fill(question, query, cues, table, model)
             timings["llm_parse"] = _ms(llm_started)
+        if not is_catalog_question(question, query):  # only a cue, and the model found no value for it
+            return None
         execute_started = time.perf_counter()
         selection = table.select(query, self.topic_scores)
         timings["execute"] = _ms(execute_started)

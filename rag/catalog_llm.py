@@ -2,8 +2,9 @@
 
 Measured (issue 17): a plain 12-field JSON-schema parse by the 1.5B model took 5.9 s and was mostly wrong (author
 counts and "first author" set where none was asked, topics put in the category). So the model is asked only about
-fields the rules saw a cue for but could not resolve, each an enum of the catalog's own values (author names are free
-text, matched afterwards by name variants), after a fixed prefix of worked examples that the KV cache keeps.
+fields the rules saw a cue for but could not resolve, each an enum of the catalog's own values (category codes,
+organization names; author names are looked up by the rules, see catalog_query.Cues), after a fixed prefix of worked
+examples that the KV cache keeps.
 """
 
 from __future__ import annotations
@@ -25,16 +26,14 @@ INSTRUCTIONS = (
     "You read a question about a collection of research papers and fill in only the requested fields as JSON. "
     'Choose a value only when the question clearly asks for it; otherwise answer "none". '
     "category: the paper category the question asks for (a field of research), from the allowed codes. "
-    "organization: the university, company or lab the question asks for, from the allowed names. "
-    "author: a person's name exactly as the question writes it.\n\n"
+    "organization: the university, company or lab the question asks for, from the allowed names.\n\n"
     "Examples:\n"
     'Q: Which of the robot learning papers are here? fields: category in [CV, RO, LG] -> {"category": "RO"}\n'
     'Q: papers in the stats methodology area? fields: category in [ME, CV, CL] -> {"category": "ME"}\n'
     'Q: diffusion papers with code? fields: category in [CV, LG] -> {"category": "none"}\n'
     'Q: which works come out of Carnegie Mellon? fields: organization in [cmu, Adobe] -> {"organization": "cmu"}\n'
     'Q: papers written at a hospital? fields: organization in [cmu, Adobe] -> {"organization": "none"}\n'
-    'Q: anything authored by yann lecun? fields: author -> {"author": "yann lecun"}\n'
-    'Q: papers by one person? fields: author -> {"author": "none"}'
+    'Q: papers by one person from a company? fields: organization in [cmu, Adobe] -> {"organization": "none"}'
 )
 
 
@@ -58,7 +57,7 @@ def fill(question: str, query: CatalogQuery, cues: Cues, table: CatalogTable, ge
 
 
 def validated(proposed: dict[str, Any], query: CatalogQuery, table: CatalogTable) -> CatalogQuery:
-    """Apply only values that exist in the records; a proposed author who is not in the collection is said."""
+    """Apply only values that exist in the records (the grammar allows only those, but a backend may not)."""
     filled = False
     category = proposed.get("category")
     if isinstance(category, str) and category != NONE and table.categories.count(category):
@@ -66,12 +65,6 @@ def validated(proposed: dict[str, Any], query: CatalogQuery, table: CatalogTable
     org = proposed.get("organization")
     if isinstance(org, str) and org != NONE and org in table.organizations.rows:
         query, filled = replace(query, organization=org, unknown=_without(query.unknown, "organization")), True
-    author = proposed.get("author")
-    if isinstance(author, str) and author.strip() and author != NONE and len(author.split()) >= 2:
-        if table.authors_named(author):
-            query, filled = replace(query, author=author.strip()), True
-        else:
-            query, filled = replace(query, unknown=(*query.unknown, f"author {author.strip()}")), True
     return replace(query, parsed_by="rules+llm") if filled else query
 
 
@@ -84,9 +77,6 @@ def _schema(cues: Cues, table: CatalogTable) -> tuple[dict[str, Any], dict[str, 
     if cues.organization and table.organizations.values:
         options["organization"] = list(table.organizations.values)
         properties["organization"] = {"enum": [*table.organizations.values, NONE]}
-    if cues.author:
-        options["author"] = []
-        properties["author"] = {"type": "string", "maxLength": 60}
     schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
     return schema, options
 

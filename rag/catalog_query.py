@@ -35,29 +35,29 @@ CATEGORY_NAMES = {
     "GR": ("graphics", "cs.gr"),
     "NE": ("neural and evolutionary computing", "cs.ne"),
 }
-CATEGORY_CUE = re.compile(
-    r"\b(?:categor(?:y|ies|ised|ized)|field|area|subject|arxiv\s+class|tagged|classified)\b", re.I
-)
+CATEGORY_CUE = re.compile(r"\b(?:categor(?:y|ies|ised|ized)|arxiv|tagged|classified)\b", re.I)
 # words that only frame a catalog question; what is left of the question after them is its topic
 FRAME = frozenset(
     re.findall(
         r"\S+",
         """
-        which what who whom whose how many much number count list show find give me tell are is was were be been
-            there any all every the a an of in on at to for from by with and or that this these those do does did have
-            has having had papers paper works work articles article publications publication entries records preprints
-            studies collection corpus here dataset listed list lists listing written wrote authored co authored author
-            authors published released appear appeared posted dated date dates year years month months sorted sort order
-            ordered first last most least more than fewer less exactly over under at least only just single sole one two
-            three please can could would you i we our your us it its their them they whole entire stored indexed
-            included include includes including name names named called among as released release releases releasing
-            code available github implementation open source new newest oldest latest earliest recent recently top
-            ranked ones one set overall total ever kind kinds type types category categories field area subject also
-            people person persons researchers team members contributors affiliated affiliation affiliations organization
-            organizations university universities institute institution lab labs laboratory company come comes came
-            coming out based about publish publishes published filed both listings source sources file files profile
-            profiles page pages regarding concerning related topic topics deal dealing discuss discussing address
-            addressing focus focused cover covering exist existing
+        which what who whom whose how many much number count list show find give me tell are is was were be
+        been there any all every the a an of in on at to for from by with and or that this these those do does
+        did have has having had papers paper works work articles article publications publication entries
+        records preprints studies collection corpus here dataset listed lists listing written wrote authored
+        co author authors published released appear appeared posted dated date dates year years month months
+        sorted sort order ordered first last most least more than fewer less exactly over under only just
+        single sole one two three please can could would you i we our your us it its their them they whole
+        entire stored indexed included include includes including name names named called among as release
+        releases releasing code available github implementation open source new newest oldest latest earliest
+        recent recently top ranked ones set overall total ever kind kinds type types category categories field
+        area subject also people person persons researchers team members contributors affiliated affiliation
+        affiliations organization organizations university universities institute institution lab labs
+        laboratory company come comes came coming out based about everything anything classified tagged
+        publish publishes filed both listings sources file files profile profiles page pages regarding
+        concerning related topic topics deal dealing discuss discussing address addressing focus focused cover
+        covering exist existing co-authored co-author co-authors co-written first-authored single-authored
+        one-author
         """,
     )
 )
@@ -65,14 +65,15 @@ FRAME = frozenset(
 
 @dataclass(frozen=True)
 class Cues:
-    """What the rules noticed but could not resolve to a value: the only fields the LLM fallback may fill."""
+    """What the rules noticed but could not resolve to a value: the only fields the LLM fallback may fill. Author
+    names are not among them: the records' own names are looked up in the question (any case), and a free-text
+    JSON string made the grammar-constrained sampling 20-50 s slow (measured on SmolLM2 and 2 busy cores)."""
 
     category: bool = False
     organization: bool = False
-    author: bool = False
 
     def any(self) -> bool:
-        return self.category or self.organization or self.author
+        return self.category or self.organization
 
 
 def parse(question: str, table: CatalogTable) -> tuple[CatalogQuery | None, Cues]:
@@ -82,6 +83,8 @@ def parse(question: str, table: CatalogTable) -> tuple[CatalogQuery | None, Cues
     q = _attribute(text, table, spans)
     if q is None:
         q = CatalogQuery(intent="count" if R.COUNT.search(text) else "list")
+    elif q.title:  # the rest of the question is read without the title, which may hold any words
+        text = re.sub(re.escape(q.title), " ", text, flags=re.I)
     q = F.read_author_count(text, q, spans)
     q = F.read_order(text, q, spans)
     q = F.read_code(text, q, spans)
@@ -89,14 +92,17 @@ def parse(question: str, table: CatalogTable) -> tuple[CatalogQuery | None, Cues
     q = F.read_source(text, q, spans)
     q, org_cue = _organization(text, q, table, spans)
     q, category_cue = _category(text, q, table, spans)
-    q, author_cue = _author(text, q, table, spans)
+    q = _author(text, q, table, spans)
     q = replace(q, topic=_topic(text, spans, q))
-    if not _is_catalog_question(text, q):
-        return None, Cues()
-    return q, Cues(category=category_cue, organization=org_cue, author=author_cue)
+    cues = Cues(category=category_cue, organization=org_cue)
+    if is_catalog_question(text, q):
+        return q, cues
+    if cues.any() and R.PLURAL_LIST.search(text):  # "papers by changdae oh": the model may find what was meant
+        return q, cues
+    return None, Cues()
 
 
-def _is_catalog_question(text: str, q: CatalogQuery) -> bool:
+def is_catalog_question(text: str, q: CatalogQuery) -> bool:
     """Catalog-only constraints make it one; an author or date alone does only when papers are listed or counted
     without a topic ("which 2022 papers list X as an author"), since "what did X propose for Y" asks for content."""
     if q.intent == "attribute" and q.title:
@@ -168,13 +174,15 @@ def _organization(text: str, q: CatalogQuery, table: CatalogTable, spans: list[s
                 acronym(v) for v in table.organizations.values
             }:
                 continue  # one word ("Data", "Research") names an organization only as its whole name or acronym
-            if table.organizations_matching(name) and not table.authors_named(name):
+            # a name is shortened to an acronym only where an affiliation is written ("at Carnegie Mellon")
+            after_preposition = bool(re.search(r"\b(?:from|at|with|of|by|in)\s+(?:the\s+)?$", text[: m.start(1)]))
+            if table.organizations_matching(name, after_preposition) and not table.authors_named(name):
                 spans.append(name)
                 return replace(q, organization=name), False
     if R.ORG_CUE.search(text):
         asked = _org_phrase(text)
-        if asked:
-            return replace(q, unknown=(*q.unknown, f"organization {asked}")), True
+        if asked:  # a named organization no record lists is said, not guessed at by the model
+            return replace(q, unknown=(*q.unknown, f"organization {asked}")), False
         return q, True
     return q, False
 
@@ -223,13 +231,21 @@ def _code_as_category(code: str, text: str) -> bool:
     return bool(re.search(after, text) or re.search(before, text))
 
 
-def _author(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> tuple[CatalogQuery, bool]:
+# "papers by changdae oh", "written by lecun": someone is named, in a form the name patterns did not read
+_BY_SOMEONE = re.compile(
+    r"\b(?:papers?|works?|articles?|written|authored|co-?authored|published|everything|anything)\s+by\s+"
+    r"(?!(?:one|a|an|the|single|two|three|more|fewer|exactly|at)\b)(?P<who>[a-z][\w'’.-]*(?:\s+[a-z][\w'’.-]*){1,2})",
+    re.I,
+)
+
+
+def _author(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> CatalogQuery:
     cue = R.FIRST_CUE.search(text) or R.LAST_CUE.search(text)
     position = "any" if cue is None else "first" if R.FIRST_CUE.search(text) else "last"
     if cue:
         spans.append(cue.group(0))
     if q.intent == "attribute":
-        return q, False
+        return q
     for pattern in R.AUTHOR_PATTERNS:
         for m in pattern.finditer(text):
             name = R.clean_name(m.group("name"))
@@ -238,10 +254,32 @@ def _author(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -
                 continue
             spans.append(m.group(0))
             if table.authors_named(name):
-                return replace(q, author=name, author_position=position), False
-            return replace(q, unknown=(*q.unknown, f"author {name}"), author_position=position), False
-    named = position != "any" or bool(re.search(r"\b(?:by|authored|written|co-?authored)\b", text, re.I))
-    return replace(q, author_position=position) if position != "any" else q, named and q.authors_min is None
+                return replace(q, author=name, author_position=position)
+            return replace(q, unknown=(*q.unknown, f"author {name}"), author_position=position)
+    if q.authors_min is None and (name := _name_in_lowercase(text, table)):
+        spans.append(name)
+        return replace(q, author=name, author_position=position)
+    if q.authors_min is None and (m := _BY_SOMEONE.search(text)):
+        asked = " ".join(w for w in m.group("who").split() if fold(w) not in FRAME)
+        if len(asked.split()) >= 2:  # "papers by yann lecun": a name the records do not list is said
+            spans.append(asked)
+            return replace(q, unknown=(*q.unknown, f"author {asked}"), author_position=position)
+    return replace(q, author_position=position) if position != "any" else q
+
+
+def _name_in_lowercase(text: str, table: CatalogTable) -> str | None:
+    """An author of the records written without capitals ("papers by changdae oh"): runs of 2-3 words that the
+    author index knows (looked up by family name, so this stays fast at any collection size)."""
+    words = re.findall(r"[\w'’.-]+", text)
+    for size in (3, 2):
+        for i in range(len(words) - size + 1):
+            run = words[i : i + size]
+            if any(fold(w) in FRAME for w in run):
+                continue
+            name = " ".join(run)
+            if table.authors_named(name):
+                return name
+    return None
 
 
 def _topic(text: str, spans: list[str], q: CatalogQuery) -> str | None:

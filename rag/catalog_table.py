@@ -49,6 +49,13 @@ def acronym(text: str) -> str:
     return "".join(w[0] for w in words)
 
 
+def _abbreviations(name: str) -> set[str]:
+    """How a multi-word name is shortened: its initials, with the "University" a short form drops or keeps
+    ("Carnegie Mellon" -> "cmu", "University of Washington" -> "uw")."""
+    short = acronym(name)
+    return {short, short + "u", "u" + short}
+
+
 @dataclass
 class Selection:
     """Row numbers of the papers a query selects, best first, and facts for explaining an empty or partial result."""
@@ -104,8 +111,9 @@ class CatalogTable:
             }
         return sorted(found)
 
-    def organizations_matching(self, text: str) -> list[str]:
-        """Organization/affiliation values containing the words of `text`, or whose acronym `text` is (both ways)."""
+    def organizations_matching(self, text: str, abbreviations: bool = True) -> list[str]:
+        """Organization/affiliation values containing the words of `text`, or whose acronym `text` is; with
+        `abbreviations`, also the acronyms `text` shortens to ("Carnegie Mellon" -> "cmu")."""
         wanted = fold(text).strip()
         words = set(re.findall(r"[a-z0-9]+", wanted)) - _ORG_STOP
         short = re.sub(r"[^a-z0-9]", "", wanted)
@@ -116,7 +124,7 @@ class CatalogTable:
             if (
                 (words and words <= value_words)
                 or (len(short) >= 2 and short in {acronym(value), folded})
-                or (acronym(wanted) == re.sub(r"[^a-z0-9]", "", folded) and len(words) >= 2)
+                or (abbreviations and len(words) >= 2 and re.sub(r"[^a-z0-9]", "", folded) in _abbreviations(wanted))
             ):
                 hits.append(value)
         return hits
@@ -145,7 +153,8 @@ class CatalogTable:
             mask &= self.sources.mask({source})
         scores = None
         if query.topic and topic_mask is not None and (found := topic_mask(query.topic)) is not None:
-            mask &= found > 0
+            if query.parsed_by == "rules":  # after the model filled a field, its cue words may still be in the topic
+                mask &= found > 0
             scores = found
         rows, unknown = self._ordered(mask, query, scores, unknown)
         total = len(rows)
