@@ -103,3 +103,15 @@ def test_the_fallback_is_asked_only_for_cued_fields() -> None:
 
 def test_answer_json_has_no_catalog_for_other_answers() -> None:
     assert Answer("q", "a", False).to_dict()["catalog"] is None
+
+
+def test_the_sources_panel_echoes_the_parsed_query(assistant) -> None:
+    from ui import render
+
+    bot, _ = assistant
+    answer = bot.ask("Which papers list Changdae Oh as first author and have code?")
+    html = render.sources_html(answer)
+    assert "Answered from the catalog (rules), filtered: first author = Changdae Oh, has code" in html
+    assert "metadata: " in html
+    unknown = render.sources_html(bot.ask("Which papers by Geoffrey Hinton are in the collection?"))
+    assert "not in the collection: author Geoffrey Hinton" in unknown

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
-from rag.types import Answer, CorpusInfo, Filters, Paper, Passage
+from rag.types import Answer, CatalogQuery, CorpusInfo, Filters, Paper, Passage
 
 _CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
@@ -160,6 +160,15 @@ def filters_html(filters: Filters) -> str:
     return f'<div class="rag-filters">Filters:{spans}</div>'
 
 
+def catalog_html(query: CatalogQuery) -> str:
+    """How a question about the collection itself was read ("filtered: first author = J. Doe, has code") and
+    any value it named that no record has, so a misreading is visible."""
+    described = query.describe() or "every paper"
+    how = "rules and the model" if query.parsed_by == "rules+llm" else "rules"
+    unknown = "".join(f' <span class="rag-chip">not in the collection: {esc(u)}</span>' for u in query.unknown)
+    return f'<div class="rag-filters">Answered from the catalog ({how}), filtered: {esc(described)}{unknown}</div>'
+
+
 def _passage_cards(passages: Iterable[Passage]) -> str:
     return "".join(
         paper_card(p.paper, badge=f"#{p.rank}", evidence=p.evidence[0] if p.evidence else None, score=p.score)
@@ -182,7 +191,8 @@ def stats_html(answer: Answer) -> str:
 
 def sources_html(answer: Answer) -> str:
     """The sources panel for one answer: filters, cited papers, then the other retrieved papers collapsed."""
-    parts = ['<div class="rag-sources">', PANEL_TITLE, filters_html(answer.filters), stats_html(answer)]
+    filters = catalog_html(answer.catalog) if answer.catalog else filters_html(answer.filters)
+    parts = ['<div class="rag-sources">', PANEL_TITLE, filters, stats_html(answer)]
     if answer.abstained:
         parts.append(
             '<div class="rag-notice">The collection does not answer this question. '
