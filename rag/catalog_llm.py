@@ -27,28 +27,34 @@ INSTRUCTIONS = (
     'Choose a value only when the question clearly asks for it; otherwise answer "none". '
     "category: the paper category the question asks for (a field of research), from the allowed codes. "
     "organization: the university, company or lab the question asks for, from the allowed names.\n\n"
-    "Examples:\n"
-    'Q: Which of the robot learning papers are here? fields: category in [CV, RO, LG] -> {"category": "RO"}\n'
-    'Q: papers in the stats methodology area? fields: category in [ME, CV, CL] -> {"category": "ME"}\n'
-    'Q: diffusion papers with code? fields: category in [CV, LG] -> {"category": "none"}\n'
-    'Q: which works come out of Carnegie Mellon? fields: organization in [cmu, Adobe] -> {"organization": "cmu"}\n'
-    'Q: papers written at a hospital? fields: organization in [cmu, Adobe] -> {"organization": "none"}\n'
-    'Q: papers by one person from a company? fields: organization in [cmu, Adobe] -> {"organization": "none"}'
+    "Examples (other collections):\n"
+    'Q: Which of the robot learning papers are here? fields: category -> {"category": "RO"}\n'
+    'Q: papers in the stats methodology area? fields: category -> {"category": "ME"}\n'
+    'Q: diffusion papers with code? fields: category -> {"category": "none"}\n'
+    'Q: which works come out of Carnegie Mellon? fields: organization -> {"organization": "cmu"}\n'
+    'Q: papers written at a hospital? fields: organization -> {"organization": "none"}\n'
 )
+MAX_OPTIONS = 60  # the most common organizations only: every option is read by the model and built into the grammar
+
+
+def prefix(table: CatalogTable) -> str:
+    """Instructions, examples and this collection's values: the same for every question of a store revision, so
+    llama.cpp keeps it in the KV cache and a question costs only its own few tokens."""
+    categories = ", ".join(f"{c} ({CATEGORY_NAMES.get(c, (c,))[0]})" for c in table.categories.values)
+    return f"{INSTRUCTIONS}\nThis collection's categories: {categories}\nIts organizations: {'; '.join(_orgs(table))}"
 
 
 def fill(question: str, query: CatalogQuery, cues: Cues, table: CatalogTable, generator: Generator) -> CatalogQuery:
     """The query with the cued fields the model could fill from valid values; unchanged when it cannot."""
-    schema, options = _schema(cues, table)
+    schema = _schema(cues, table)
     if not schema["properties"] or not hasattr(generator, "complete_json"):
         return query
-    wanted = ", ".join(f"{k} in [{', '.join(v)}]" if v else k for k, v in options.items())
     messages = [
-        {"role": "system", "content": INSTRUCTIONS},
-        {"role": "user", "content": f"Q: {question} fields: {wanted} ->"},
+        {"role": "system", "content": prefix(table)},
+        {"role": "user", "content": f"Q: {question} fields: {', '.join(schema['properties'])} ->"},
     ]
     try:
-        text = generator.complete_json(messages, schema, max_tokens=48)  # type: ignore[attr-defined]
+        text = generator.complete_json(messages, schema, max_tokens=32)  # type: ignore[attr-defined]
         proposed = json.loads(text)
     except (GenerationError, ValueError) as exc:
         log.warning("catalog fallback parse failed (%s); the rules' reading stands", exc)
@@ -68,17 +74,18 @@ def validated(proposed: dict[str, Any], query: CatalogQuery, table: CatalogTable
     return replace(query, parsed_by="rules+llm") if filled else query
 
 
-def _schema(cues: Cues, table: CatalogTable) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _orgs(table: CatalogTable) -> list[str]:
+    values = table.organizations.values
+    return sorted(values, key=lambda v: -table.organizations.count(v))[:MAX_OPTIONS]
+
+
+def _schema(cues: Cues, table: CatalogTable) -> dict[str, Any]:
     properties: dict[str, Any] = {}
-    options: dict[str, list[str]] = {}
     if cues.category and table.categories.values:
-        options["category"] = [f"{c} ({CATEGORY_NAMES.get(c, (c,))[0]})" for c in table.categories.values]
         properties["category"] = {"enum": [*table.categories.values, NONE]}
     if cues.organization and table.organizations.values:
-        options["organization"] = list(table.organizations.values)
-        properties["organization"] = {"enum": [*table.organizations.values, NONE]}
-    schema = {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
-    return schema, options
+        properties["organization"] = {"enum": [*_orgs(table), NONE]}
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
 
 
 def _without(unknown: tuple[str, ...], field: str) -> tuple[str, ...]:

@@ -154,10 +154,10 @@ def _title_of(raw: str, table: CatalogTable) -> str | None:
         candidate = candidate.strip(" \"“”'’,:")
         if len(candidate) < 4:
             continue
-        if table._title_mask(candidate).any():
+        if table.title_mask(candidate).any():
             return candidate
         head = candidate.split(":")[0].strip()  # "BlackVIP" names "BlackVIP: Black-Box Visual Prompting ..."
-        if len(head) >= 4 and head != candidate and table._title_mask(head).any():
+        if len(head) >= 4 and head != candidate and table.title_mask(head).any():
             return head
     return None
 

@@ -25,6 +25,11 @@ def date_key(date: str | None, year: int | None) -> int:
     return year * 10000 if year else UNKNOWN
 
 
+def title_key(title: str) -> str:
+    """A title's words, lowercase and accent-free: "BlackVIP: Black-Box ..." -> "blackvip black box ..."."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(title)))
+
+
 def bound_key(text: str, upper: bool) -> int:
     """An inclusive ISO prefix bound ("2023", "2023-05") as a date key covering the whole year or month."""
     parts = [int(p) for p in text.split("-")[:3]]
@@ -86,7 +91,13 @@ class CatalogTable:
                 parts = split_name(name)
                 if parts:
                     self.by_family.setdefault(parts.family, []).append((row, position, parts))
-        self.titles_folded = [fold(p.label) for p in self.papers]
+        # titles as " word word " lines of one text: a title lookup is one C-level substring search, not a loop
+        keys = [f" {title_key(p.label)} " for p in self.papers]
+        self.rows_by_title: dict[str, list[int]] = {}
+        for row, key in enumerate(keys):
+            self.rows_by_title.setdefault(key, []).append(row)
+        self._titles_text = "\n".join(keys)
+        self._title_starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]]) if keys else np.zeros(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -134,7 +145,7 @@ class CatalogTable:
         mask = np.ones(len(self.papers), dtype=bool)
         unknown: dict[str, int] = {}
         if query.title:
-            mask &= self._title_mask(query.title)
+            mask &= self.title_mask(query.title)
         if query.author:
             mask &= self._author_mask(query.author, query.author_position)
         mask, unknown = self._author_count_filter(mask, query, unknown)
@@ -160,13 +171,18 @@ class CatalogTable:
         total = len(rows)
         return Selection(_limited(rows, query, self), total, unknown)
 
-    def _title_mask(self, title: str) -> np.ndarray:
+    def title_mask(self, title: str) -> np.ndarray:
         """Papers whose title contains the asked title's words in order; exact-title matches win over partial ones."""
-        wanted = " ".join(re.findall(r"[a-z0-9]+", fold(title)))
-        exact = np.array([" ".join(re.findall(r"[a-z0-9]+", t)) == wanted for t in self.titles_folded], dtype=bool)
-        if exact.any():
-            return exact
-        return np.array([wanted in " ".join(re.findall(r"[a-z0-9]+", t)) for t in self.titles_folded], dtype=bool)
+        mask = np.zeros(len(self.papers), dtype=bool)
+        wanted = f" {title_key(title)} "
+        if wanted.strip() and wanted in self.rows_by_title:
+            mask[self.rows_by_title[wanted]] = True
+            return mask
+        at = self._titles_text.find(wanted)
+        while wanted.strip() and at != -1:
+            mask[int(np.searchsorted(self._title_starts, at, side="right")) - 1] = True
+            at = self._titles_text.find(wanted, at + 1)
+        return mask
 
     def _author_mask(self, name: str, position: str) -> np.ndarray:
         mask = np.zeros(len(self.papers), dtype=bool)
