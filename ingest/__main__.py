@@ -22,7 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
     parser.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--prune", action="store_true", help="remove papers that are no longer in the inputs")
+    parser.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove papers that are no longer in the inputs (a file that cannot be read completely keeps its papers,"
+        " and the exit code is 1)",
+    )
     parser.add_argument("--strict", action="store_true", help="reject everything if any input is bad")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -81,11 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for s in report.skipped:
             print(f"skipped: {s['path']}:{s['line'] or '-'}: {s['reason']}", file=sys.stderr)
+        for kept in report.kept:
+            print(kept["message"], file=sys.stderr)
         print(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
             f"removed {report.removed}; {report.papers_total} papers, {report.chunks_total} chunks in "
             f"{settings.store_dir}; {len(report.skipped)} skipped; {report.seconds:.1f} s"
         )
+    if args.prune and report.skipped:  # a pruning script must notice that some papers were kept, not pruned
+        print("error: --prune: some input was skipped; its papers were kept (see above)", file=sys.stderr)
+        return 1
     ingested = report.added + report.updated + report.unchanged
     return 1 if ingested == 0 and report.skipped else 0
 

@@ -23,6 +23,15 @@ def store_snapshot(store_dir: Path) -> dict[str, list[int]]:
     return snapshot
 
 
+def _file_hash(file: Path) -> str:
+    """sha256 of the file's bytes; an unreadable file (locked, no permission, deleted) hashes as such, so the run
+    that follows goes on to parse it and reports why it was skipped."""
+    try:
+        return sha256_of(file)
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+
+
 @dataclass(frozen=True)
 class InputManifest:
     inputs: dict[str, str]  # resolved path -> sha256 of its bytes
@@ -33,7 +42,7 @@ class InputManifest:
 
     @classmethod
     def for_inputs(cls, files: list[Path], prune: bool) -> InputManifest:
-        return cls({str(f.resolve()): sha256_of(f) for f in files}, prune)
+        return cls({str(f.resolve()): _file_hash(f) for f in files}, prune)
 
     @classmethod
     def load(cls, store_dir: Path) -> InputManifest | None:
@@ -72,5 +81,6 @@ class InputManifest:
         report = IngestReport(unchanged=seen, papers_total=last.get("papers_total", 0))
         report.chunks_total = last.get("chunks_total", 0)
         report.skipped = list(last.get("skipped", []))
+        report.kept = list(last.get("kept", []))
         report.seconds = round(seconds, 2)
         return report

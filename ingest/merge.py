@@ -164,3 +164,9 @@ def merge_stored(stored: Paper, paper: Paper) -> Paper:
     fields = combine([paper, stored])
     sources = merge_unique(stored.sources, paper.sources)
     return make_paper(doc_id=paper.doc_id, sources=sources, version_of=paper.version_of, **fields)
+
+
+def with_sources(paper: Paper, sources: Sequence[str]) -> Paper:
+    """`paper` listing only `sources` (say, after --prune dropped a file), with its content_hash recomputed."""
+    fields = {name: getattr(paper, name) for name in _HASHED_FIELDS}
+    return make_paper(**{**fields, "sources": tuple(sources)})

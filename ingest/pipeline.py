@@ -11,8 +11,9 @@ from typing import Any
 
 from ingest.entries import ParsedEntry, Skipped
 from ingest.manifest import InputManifest
-from ingest.merge import merge_entries, merge_stored
+from ingest.merge import merge_entries, merge_stored, with_sources
 from ingest.parsers import iter_entries, iter_source_files
+from ingest.prune import Reading, plan_prune
 from rag.config import Settings
 from rag.embedder import SentenceTransformerEmbedder
 from rag.index import DIRTY, PaperIndex
@@ -33,6 +34,7 @@ class IngestReport:
     chunks_total: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    kept: list[dict[str, Any]] = field(default_factory=list)  # --prune: papers kept because a file was unreadable
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -57,17 +59,17 @@ def ingest(
     """Ingest `paths` into the store of `settings`; idempotent, resumable after an interrupted run."""
     started = time.perf_counter()
     report = IngestReport()
+    files = [p for p in iter_source_files(paths) if isinstance(p, Path)]
+    reading = Reading(files)
 
     def open_entries() -> Iterator[ParsedEntry | Skipped]:
-        return iter_entries(paths)
+        return reading.watch(iter_entries(paths))
 
     if strict:
         rejected = [e for e in open_entries() if isinstance(e, Skipped)]
         if rejected:
             raise StrictModeError(rejected)
 
-    files = [p for p in iter_source_files(paths) if isinstance(p, Path)]
-    run_sources = {p.name for p in files}
     manifest = InputManifest.for_inputs(files, prune)
     previous = InputManifest.load(settings.store_dir)
     if previous and not settings.chroma_url and previous.untouched_since(manifest, settings.store_dir):
@@ -102,7 +104,7 @@ def ingest(
         seen.add(paper.doc_id)
         if paper.doc_id in stored:
             if stored[paper.doc_id] != paper.content_hash:
-                paper = _merge_with_stored(index, paper, run_sources)
+                paper = _merge_with_stored(index, paper, reading, prune)
             if stored[paper.doc_id] == paper.content_hash:
                 report.unchanged += 1
                 continue
@@ -115,9 +117,13 @@ def ingest(
     flush()
 
     if prune:
-        gone = sorted(set(stored) - seen)
-        index.remove(gone)
-        report.removed = len(gone)
+        plan = plan_prune(index.store.papers(sorted(set(stored) - seen)), reading)
+        pending.extend(plan.rewrite)
+        report.updated += len(plan.rewrite)
+        flush()
+        index.remove(plan.remove)
+        report.removed = len(plan.remove)
+        report.kept = plan.kept
 
     revision = index.store.revision()
     if report.added + report.updated + report.removed > 0 or not revision or revision.startswith(DIRTY):
@@ -129,15 +135,20 @@ def ingest(
     return report
 
 
-def _merge_with_stored(index: PaperIndex, paper: Paper, run_sources: set[str]) -> Paper:
-    """A paper already stored from files outside this run keeps those sources and their richer metadata."""
+def _merge_with_stored(index: PaperIndex, paper: Paper, reading: Reading, prune: bool) -> Paper:
+    """A paper already stored from files this run did not read completely keeps those sources and their richer
+    metadata; under --prune only the files it could not read count (the others are gone from the inputs)."""
     stored = index.store.papers([paper.doc_id]).get(paper.doc_id)
     if stored is None:
         return paper
-    outside = [s for s in stored.sources if s not in run_sources]
+    keep = reading.incomplete_names if prune else set(stored.sources) - reading.complete_names
+    outside = [s for s in stored.sources if s in keep]
     if not outside:
         return paper  # the same files: this run's version replaces the stored one
-    return merge_stored(stored, paper)
+    merged = merge_stored(stored, paper)
+    if not prune:
+        return merged
+    return with_sources(merged, [s for s in merged.sources if s in outside or s in paper.sources])
 
 
 def default_paths() -> list[Path]:
