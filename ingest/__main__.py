@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings, set_offline_env
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
+from rag.startup import check_startup
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     set_offline_env()
     args = build_parser().parse_args(argv)
     overrides = {k: v for k, v in {"store_dir": args.store, "chroma_url": args.chroma_url}.items() if v}
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+        check_startup(settings, generation=False)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
 
     from tqdm import tqdm
 

@@ -31,8 +31,11 @@ def default_assistant() -> Assistant:
     global _default
     if _default is None:
         from rag.qa import Assistant
+        from rag.startup import check_startup
 
-        _default = Assistant(Settings())
+        settings = Settings()
+        check_startup(settings)  # a misspelt RAG_* variable, bad calibration or missing model fails here, loudly
+        _default = Assistant(settings)
     return _default
 
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from rag.config import Settings, set_offline_env
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
+from rag.startup import check_startup
 from rag.types import Answer
 
 
@@ -46,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --k must be at least 1", file=sys.stderr)
         return 2
     overrides = {"store_dir": args.store, "chroma_url": args.chroma_url, "model": args.model}
-    settings = Settings(**{k: v for k, v in overrides.items() if v})
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v})
+        check_startup(settings)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
     from rag.qa import Assistant
 
     options = {"k": args.k, "year_from": args.year_from, "year_to": args.year_to, "author": args.author}

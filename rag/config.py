@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from pydantic import ValidationError, ValidatorFunctionWrapHandler, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import ConfigError
+
+# RAG_* variables read outside Settings (each by one entry point); any other unknown RAG_* name is a typo
+OTHER_VARIABLES = {"RAG_UI_PASSWORD": "the chat UI's access password (python -m ui --allow-remote)"}
 
 
 class Settings(BaseSettings):
@@ -43,6 +51,45 @@ class Settings(BaseSettings):
     evidence_sentences_other: int = 1  # ... and of each other paper it reads
     evidence_words: int = 200  # and at most this many words per paper
     answer_threshold: float | None = None  # answerability probability needed to answer; None: the calibrated one
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _loud(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A misspelt RAG_* variable or a value of the wrong type stops start-up with a ConfigError naming it."""
+        check_environment(os.environ)
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise ConfigError(describe_invalid(exc)) from exc
+
+
+def known_variables() -> set[str]:
+    return {f"RAG_{name.upper()}" for name in Settings.model_fields} | set(OTHER_VARIABLES)
+
+
+def check_environment(environ: Mapping[str, str]) -> None:
+    """Raise ConfigError for a RAG_* variable no setting reads (it would be ignored without a word)."""
+    known = known_variables()
+    unknown = sorted(key for key in environ if key.upper().startswith("RAG_") and key.upper() not in known)
+    if not unknown:
+        return
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(key.upper(), sorted(known), n=1, cutoff=0.75)
+        hints.append(f"{key} (did you mean {close[0]}?)" if close else key)
+    raise ConfigError(
+        f"Unknown environment variable {', '.join(hints)}: no setting reads it, so it would be ignored. "
+        f"Fix the spelling or unset it. Known RAG_* variables: {', '.join(sorted(known))}."
+    )
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """Each invalid value with its setting name, environment variable and pydantic's reason."""
+    parts = []
+    for error in exc.errors():
+        name = ".".join(str(x) for x in error["loc"]) or "settings"
+        parts.append(f"{name} (RAG_{name.upper()} or its flag) = {error.get('input')!r}: {error['msg']}")
+    return "Invalid setting: " + "; ".join(parts) + ". Set a valid value or unset the variable."
 
 
 def set_offline_env() -> None:

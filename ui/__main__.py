@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,8 +15,8 @@ if TYPE_CHECKING:
     from rag.qa import Assistant
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse flags, build the assistant and serve until interrupted."""
+def main(argv: list[str] | None = None) -> int:
+    """Parse flags, check the settings, build the assistant and serve until interrupted."""
     set_offline_env()
     parser = argparse.ArgumentParser(prog="python -m ui", description="Serve the paper QA chat app.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
@@ -26,15 +27,25 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from rag import Assistant, Settings  # after set_offline_env: importing rag may load ML libraries
+    from rag.errors import ConfigError, RagError
+    from rag.startup import check_startup
+
+    flags = {"store_dir": args.store, "chroma_url": args.chroma_url, "model": args.model}
+    overrides = {key: value for key, value in flags.items() if value}
+    try:  # before the page opens: a misspelt RAG_* variable, a bad calibration file or a missing model
+        settings = Settings(**overrides)
+        check_startup(settings)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
+
     from ui.app import build_app, launch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    flags = {"store_dir": args.store, "chroma_url": args.chroma_url, "model": args.model}
-    overrides = {key: value for key, value in flags.items() if value}
-    settings = Settings(**overrides)
     assistant = Assistant(settings)
     threading.Thread(target=_warm_up, args=(assistant,), name="warm-up", daemon=True).start()
     launch(build_app(assistant, settings), host=args.host, port=args.port)
+    return 0
 
 
 def _warm_up(assistant: Assistant) -> None:
@@ -50,4 +61,4 @@ def _warm_up(assistant: Assistant) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

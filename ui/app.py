@@ -7,6 +7,7 @@ from typing import Any
 import gradio as gr
 
 from rag.config import Settings
+from rag.startup import installed
 from ui import handlers, render
 from ui.examples import EXAMPLES
 
@@ -86,7 +87,9 @@ THEME = gr.themes.Default(
 
 
 def _model_choices(settings: Settings) -> list[str]:
-    choices = ["default", "fast"]
+    """The configured model and the installed ones of default/fast: a choice that is not installed would fail
+    only when a question is asked."""
+    choices = [m for m in ("default", "fast") if m == settings.model or installed(m, settings.model_dir)]
     return choices if settings.model in choices else [*choices, settings.model]
 
 
