@@ -93,7 +93,9 @@ def _model_choices(settings: Settings) -> list[str]:
     return choices if settings.model in choices else [*choices, settings.model]
 
 
-def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Blocks:
+def build_app(
+    assistant: handlers.AssistantLike, settings: Settings, max_upload_mb: float = handlers.MAX_UPLOAD_MB
+) -> gr.Blocks:
     """The whole UI around one assistant; the LLM handlers share one queue slot."""
 
     def ask(question: str, turns: list[Any], year_from: Any, year_to: Any, author: str, k: Any, model: str) -> Any:
@@ -106,7 +108,7 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
         return handlers.example_text(evt.value)
 
     def upload(path: str | None) -> Any:
-        for status, corpus in handlers.ingest_file(assistant, settings, path):
+        for status, corpus in handlers.ingest_file(assistant, settings, path, max_mb=max_upload_mb):
             yield status, gr.skip() if corpus is None else corpus
 
     with gr.Blocks(title="Paper QA", fill_width=True) as demo:
@@ -164,7 +166,7 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
                 with gr.Column(scale=2):
                     corpus = gr.HTML(elem_id="rag-corpus", js_on_load=None)
                     upload_file = gr.File(
-                        label="Add papers: JSONL, CSV, BibTeX or listing-page text",
+                        label=f"Add papers: JSONL, CSV, BibTeX or listing-page text (up to {max_upload_mb:g} MB)",
                         file_types=list(handlers.UPLOAD_SUFFIXES),
                         file_count="single",
                         type="filepath",
@@ -199,12 +201,20 @@ def build_app(assistant: handlers.AssistantLike, settings: Settings) -> gr.Block
     return demo
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, **kwargs: Any) -> Any:
-    """Queue (one LLM slot) and serve locally: never shared, no SSR node server, no MCP."""
+def launch(
+    demo: gr.Blocks,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    max_upload_mb: float = handlers.MAX_UPLOAD_MB,
+    **kwargs: Any,
+) -> Any:
+    """Queue (one LLM slot) and serve: never shared, no SSR node server, no MCP; uploads over the limit are refused
+    by Gradio before they are stored. `python -m ui` passes `auth` for a host beyond loopback."""
     demo.queue(default_concurrency_limit=4)
     return demo.launch(
         server_name=host,
         server_port=port,
+        max_file_size=int(max_upload_mb * 1_000_000),
         share=False,
         ssr_mode=False,
         mcp_server=False,

@@ -22,6 +22,7 @@ from ui import render
 log = logging.getLogger(__name__)
 
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".bib", ".bibtex", ".txt")
+MAX_UPLOAD_MB = 20.0  # about 15,000 abstracts of JSONL; bigger collections go through `python -m ingest`
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # {"question", "answer", "papers" (cited doc ids), "html", "sources", "ok"}: plain data so gr.State can copy it
 Turn = dict[str, Any]
@@ -187,8 +188,29 @@ def ingest_command(path: str | Path, settings: Settings) -> list[str]:
     return [*command, "--json", "--strict"]
 
 
+def upload_problem(path: Path, max_mb: float = MAX_UPLOAD_MB) -> str | None:
+    """Why an uploaded file is refused before it is read (type or size, with the limit), or None."""
+    if path.suffix.lower() not in UPLOAD_SUFFIXES:
+        kinds = ", ".join(UPLOAD_SUFFIXES)
+        return f"unsupported file type '{path.suffix or '(none)'}'; upload one of {kinds}."
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"the uploaded file cannot be read ({exc.strerror or exc}); upload it again."
+    if size > max_mb * 1_000_000:
+        return (
+            f"{size / 1_000_000:.1f} MB is over the upload limit of {max_mb:g} MB; split the file, or ingest it "
+            f"on the server with `python -m ingest {path.name}`."
+        )
+    return None
+
+
 def ingest_file(
-    assistant: AssistantLike, settings: Settings, path: str | Path | None, poll_s: float = 0.5
+    assistant: AssistantLike,
+    settings: Settings,
+    path: str | Path | None,
+    poll_s: float = 0.5,
+    max_mb: float = MAX_UPLOAD_MB,
 ) -> Iterator[tuple[str, str | None]]:
     """Ingest an uploaded file in a subprocess; yields (status html, corpus html or None while it runs)."""
     if not path:
@@ -196,10 +218,9 @@ def ingest_file(
         return
     path = Path(path)
     name = path.name
-    if path.suffix.lower() not in UPLOAD_SUFFIXES:
-        kinds = ", ".join(UPLOAD_SUFFIXES)
-        reason = f"Rejected: {name}: unsupported file type '{path.suffix or '(none)'}'; upload one of {kinds}."
-        yield render.notice_html(f"{reason}\nThe store is unchanged.", "error"), corpus_overview(assistant)
+    if problem := upload_problem(path, max_mb):
+        status = render.notice_html(f"Rejected: {name}: {problem}\nThe store is unchanged.", "error")
+        yield status, corpus_overview(assistant)
         return
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory(prefix="rag-ingest-") as tmp:
