@@ -23,6 +23,7 @@ from evals.build_gold import DEV_PATH, gold_title_of, load_papers_jsonl, load_st
 from rag.types import Paper
 
 TEST_PATH = DEV_PATH.with_name("test.jsonl")
+CHECK_PATH = DEV_PATH.with_name("catalog_check.jsonl")  # development check set for the rules (not tuning, not test)
 Pred = Callable[[Paper], bool]
 
 
@@ -98,6 +99,7 @@ class Spec:
     top: int | None = None  # keep the first `top` (and ties)
     title: str | None = None  # name/number/date questions: the paper asked about
     checked: tuple[str, ...] = ()  # "none" questions: the value no record has
+    scope: Callable[[Sequence[Paper]], Pred] | None = None  # a predicate that depends on the whole collection
 
 
 def _key(order: str | None) -> Callable[[Paper], Any]:
@@ -114,7 +116,8 @@ def gold_of(spec: Spec, papers: Sequence[Paper]) -> list[Paper]:
     """The papers that answer the question, in answer order; ordered questions keep only papers with the field."""
     if spec.title:
         return [p for p in papers if p.title == spec.title]
-    chosen = [p for p in papers if spec.where(p)]
+    where = spec.scope(papers) if spec.scope else spec.where
+    chosen = [p for p in papers if where(p)]
     needs = {
         "oldest": known_date,
         "newest": known_date,
@@ -188,13 +191,14 @@ def row(spec: Spec, papers: Sequence[Paper], split: str) -> dict[str, Any]:
 
 def write(path: Path, prefix: str, rows: list[dict[str, Any]]) -> None:
     """Replace this builder's rows (ids starting with `prefix`) in a question file; keep every other row."""
-    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] if path.exists() else []
     kept = [line for line in kept if not re.fullmatch(prefix, json.loads(line)["id"])]
     text = "".join(line + "\n" for line in kept) + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     path.write_text(text, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from evals.catalog_check_questions import CHECK
     from evals.catalog_questions import TEST, TUNING
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -203,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     papers = load_papers_jsonl(args.papers) if args.papers else load_store_papers()
     write(DEV_PATH, r"c\d{3}", [row(s, papers, "tuning") for s in TUNING])
     write(TEST_PATH, r"t1\d{2}", [row(s, papers, "test") for s in TEST])
-    print(f"wrote {len(TUNING)} tuning and {len(TEST)} test catalog questions")
+    write(CHECK_PATH, r"k\d{3}", [row(s, papers, "check") for s in CHECK])
+    print(f"wrote {len(TUNING)} tuning, {len(TEST)} test and {len(CHECK)} check-set catalog questions")
     return 0
 
 

@@ -36,6 +36,7 @@ class CatalogSearch:
         self._table: CatalogTable | None = None
         self._revision: str | None = None
         self._order: np.ndarray | None = None  # keyword-index row -> table row
+        self._compounds: dict[str, list[str]] | None = None  # "diffus" -> ["diffusion-bas", ...] of the vocabulary
         self._lock = threading.RLock()
 
     @property
@@ -46,6 +47,7 @@ class CatalogSearch:
                 self._table = CatalogTable(self._papers())
                 self._order = np.array([self._table.row_of.get(d, -1) for d in keyword.catalog.doc_ids], dtype=np.int64)
                 self._revision = keyword.revision
+                self._compounds = None
             return self._table
 
     def search(self, question: str, generator: Callable[[], Generator | None] | None = None) -> CatalogResult | None:
@@ -77,12 +79,15 @@ class CatalogSearch:
         if not tokens:
             return None
         table = self.table
-        if any(t not in vocab for t in tokens):  # a word no paper states: nothing is about it
+        compounds = self._compound_tokens(vocab)
+        if any(t not in vocab and t not in compounds for t in tokens):  # a word no paper states: nothing is about it
             return np.zeros(len(table), dtype=float)
         total = np.zeros(len(keyword.catalog.doc_ids), dtype=float)
         every = np.ones(len(keyword.catalog.doc_ids), dtype=bool)
         for token in tokens:
-            scores = np.asarray(keyword.bm25.get_scores([token]), dtype=float)
+            forms = [token] if token in vocab else []
+            forms += compounds.get(token, [])  # "diffusion" is also stated by "diffusion-based"
+            scores = np.asarray(keyword.bm25.get_scores(forms), dtype=float)
             every &= scores > 0
             total += scores
         out = np.zeros(len(table), dtype=float)
@@ -90,6 +95,18 @@ class CatalogSearch:
         known = self._order >= 0
         out[self._order[known]] = np.where(every, total, 0.0)[known]
         return out
+
+    def _compound_tokens(self, vocab: dict[str, int]) -> dict[str, list[str]]:
+        """Hyphenated index tokens by their stemmed parts: the index keeps "diffusion-based" as one token."""
+        with self._lock:
+            if self._compounds is None:
+                compounds: dict[str, list[str]] = {}
+                for word in vocab:
+                    if "-" in word:
+                        for part in dict.fromkeys(tokenize(word.replace("-", " "))):
+                            compounds.setdefault(part, []).append(word)
+                self._compounds = compounds
+            return self._compounds
 
 
 def _ms(since: float) -> float:

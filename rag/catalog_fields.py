@@ -13,6 +13,10 @@ def read_author_count(text: str, q: CatalogQuery, spans: list[str]) -> CatalogQu
     if m := R.SINGLE_AUTHOR.search(text):
         spans.append(m.group(0))
         return replace(q, authors_min=1, authors_max=1)
+    if m := R.BETWEEN_AUTHORS.search(text):
+        spans.append(m.group(0))
+        bounds = sorted(R.number(g) for g in m.groups() if g)
+        return replace(q, authors_min=bounds[0], authors_max=bounds[-1])
     for pattern, make in (
         (R.MORE_THAN, lambda n: (n + 1, None)),
         (R.AT_LEAST, lambda n: (n, None)),
@@ -28,7 +32,7 @@ def read_author_count(text: str, q: CatalogQuery, spans: list[str]) -> CatalogQu
         and (m := R.EXACTLY.search(text))
         and not re.search(r"\bhow\s+many\s+" + m.group(0).strip(), text, re.I)
     ):
-        n = R.number(m.group(1))
+        n = R.number(next(g for g in m.groups() if g))
         spans.append(m.group(0))
         return replace(q, authors_min=n, authors_max=n)
     return q
@@ -80,14 +84,14 @@ def read_dates(text: str, q: CatalogQuery, spans: list[str]) -> CatalogQuery:
         spans.append(m.group(0))
         month, year = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
         start = _iso(year, month)
-        if re.match(r"(?i)after|later\s+than|newer\s+than", m.group(0)):
+        if re.match(r"(?i)after|later\s+than|newer\s+than|postdat", m.group(0)):
             start = _next(start)
         q = replace(q, date_from=start)
     if m := R.BEFORE.search(text):
         spans.append(m.group(0))
         word, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(3) else (m.group(6), m.group(4), m.group(5))
         end = _iso(year, month)
-        if re.match(r"(?i)before|earlier\s+than|older\s+than|prior\s+to", word):
+        if re.match(r"(?i)before|earlier\s+than|older\s+than|prior\s+to|predat|pre-dat|preced", word):
             end = _previous(end)
         q = replace(q, date_to=end)
     if q.date_from is None and q.date_to is None and (m := R.IN_YEAR.search(text)):

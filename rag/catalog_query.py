@@ -9,58 +9,10 @@ from rag import catalog_fields as F
 from rag import catalog_rules as R
 from rag.author_names import fold
 from rag.catalog_table import CatalogTable, acronym
+from rag.catalog_words import CATEGORY_NAMES, FRAME
 from rag.types import CatalogQuery
 
-# arXiv category names (the taxonomy's own words): a question says "vision papers", the records say "CV"
-CATEGORY_NAMES = {
-    "CV": ("computer vision", "vision", "pattern recognition", "cs.cv"),
-    "CL": (
-        "computation and language",
-        "natural language processing",
-        "nlp",
-        "computational linguistics",
-        "language",
-        "cs.cl",
-    ),
-    "LG": ("machine learning", "cs.lg"),
-    "ML": ("statistical machine learning", "stat.ml", "statistics"),
-    "AI": ("artificial intelligence", "cs.ai"),
-    "IR": ("information retrieval", "recommendation", "recommender systems", "cs.ir"),
-    "SI": ("social and information networks", "social networks", "cs.si"),
-    "ME": ("methodology", "statistical methodology", "stat.me"),
-    "RO": ("robotics", "cs.ro"),
-    "SD": ("sound", "audio", "cs.sd"),
-    "CR": ("cryptography and security", "security", "cs.cr"),
-    "HC": ("human-computer interaction", "cs.hc"),
-    "GR": ("graphics", "cs.gr"),
-    "NE": ("neural and evolutionary computing", "cs.ne"),
-}
 CATEGORY_CUE = re.compile(r"\b(?:categor(?:y|ies|ised|ized)|arxiv|tagged|classified)\b", re.I)
-# words that only frame a catalog question; what is left of the question after them is its topic
-FRAME = frozenset(
-    re.findall(
-        r"\S+",
-        """
-        which what who whom whose how many much number count list show find give me tell are is was were be
-        been there any all every the a an of in on at to for from by with and or that this these those do does
-        did have has having had papers paper works work articles article publications publication entries
-        records preprints studies collection corpus here dataset listed lists listing written wrote authored
-        co author authors published released appear appeared posted dated date dates year years month months
-        sorted sort order ordered first last most least more than fewer less exactly over under only just
-        single sole one two three please can could would you i we our your us it its their them they whole
-        entire stored indexed included include includes including name names named called among as release
-        releases releasing code available github implementation open source new newest oldest latest earliest
-        recent recently top ranked ones set overall total ever kind kinds type types category categories field
-        area subject also people person persons researchers team members contributors affiliated affiliation
-        affiliations organization organizations university universities institute institution lab labs
-        laboratory company come comes came coming out based about everything anything classified tagged
-        publish publishes filed both listings sources file files profile profiles page pages regarding
-        concerning related topic topics deal dealing discuss discussing address addressing focus focused cover
-        covering exist existing co-authored co-author co-authors co-written first-authored single-authored
-        one-author
-        """,
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -89,6 +41,7 @@ def parse(question: str, table: CatalogTable) -> tuple[CatalogQuery | None, Cues
     q = F.read_order(text, q, spans)
     q = F.read_code(text, q, spans)
     q = F.read_dates(text, q, spans)
+    q = _collection_year(text, q, table, spans)
     q = F.read_source(text, q, spans)
     q, org_cue = _organization(text, q, table, spans)
     q, category_cue = _category(text, q, table, spans)
@@ -103,8 +56,8 @@ def parse(question: str, table: CatalogTable) -> tuple[CatalogQuery | None, Cues
 
 
 def is_catalog_question(text: str, q: CatalogQuery) -> bool:
-    """Catalog-only constraints make it one; an author or date alone does only when papers are listed or counted
-    without a topic ("which 2022 papers list X as an author"), since "what did X propose for Y" asks for content."""
+    """Catalog-only constraints make it one, and so does counting; an author, date or organization does only when no
+    topic is left ("which 2022 papers list X as an author"), since "what did X propose for Y" asks for content."""
     if q.intent == "attribute" and q.title:
         return True
     specific = (q.authors_min, q.authors_max, q.order, q.has_code, q.category, q.source)
@@ -112,12 +65,12 @@ def is_catalog_question(text: str, q: CatalogQuery) -> bool:
         return True
     if q.organization and not q.topic:
         return True
-    asked = q.author or q.date_from or q.date_to or q.unknown
-    if q.intent == "count" and (asked or q.topic):
+    if q.intent == "count":  # "how many papers ...": a number only the records give
         return True
-    if q.topic and not R.PLURAL_LIST.search(text):
-        return False  # "what did the X lab publish about Y" asks what the papers say: the retrieval path answers it
-    return bool(asked) and not q.topic and bool(R.PLURAL_LIST.search(text) or R.LIST_CUE.search(text))
+    asked = q.author or q.date_from or q.date_to or q.unknown
+    if q.topic:  # "which 2023 papers discuss X", "what did the X lab publish about Y" ask what the papers say:
+        return False  # the retrieval path (with its year and author filters) ranks them by meaning, not by words
+    return bool(asked)  # nothing but catalog constraints: "everything by X", "papers after 2023"
 
 
 def _attribute(text: str, table: CatalogTable, spans: list[str]) -> CatalogQuery | None:
@@ -200,9 +153,12 @@ def _category(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str])
     folded = fold(text)
     for code, names in CATEGORY_NAMES.items():
         for name in (*names, code.lower()):
-            if name == code.lower() and not _code_as_category(code, text):
-                continue
-            if _names_category(re.escape(name), folded):
+            if name == code.lower():
+                found = _code_as_category(code, text)
+            else:  # "cs.LG", "stat.ML" name a category wherever they stand
+                found = "." in name and bool(re.search(rf"(?<![\w.]){re.escape(name)}\b", folded))
+                found = found or _names_category(re.escape(name), folded)
+            if found:
                 spans.append(name if name != code.lower() else code)
                 if table.categories.count(code):
                     return replace(q, category=code), False
@@ -259,8 +215,8 @@ def _author(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -
     if q.authors_min is None and (name := _name_in_lowercase(text, table)):
         spans.append(name)
         return replace(q, author=name, author_position=position)
-    if q.authors_min is None and (m := _BY_SOMEONE.search(text)):
-        asked = " ".join(w for w in m.group("who").split() if fold(w) not in FRAME)
+    if q.authors_min is None and (by := _BY_SOMEONE.search(text)):
+        asked = " ".join(w for w in by.group("who").split() if fold(w) not in FRAME)
         if len(asked.split()) >= 2:  # "papers by yann lecun": a name the records do not list is said
             spans.append(asked)
             return replace(q, unknown=(*q.unknown, f"author {asked}"), author_position=position)
@@ -283,12 +239,31 @@ def _name_in_lowercase(text: str, table: CatalogTable) -> str | None:
 
 
 def _topic(text: str, spans: list[str], q: CatalogQuery) -> str | None:
-    """The words no rule used and that are not frame words: "vision papers about diffusion with code" -> "diffusion"."""
+    """The words no rule used and that are not frame words: "vision papers about diffusion with code" -> "diffusion".
+    A used span takes the rest of a word it ends inside ("co-author" of "co-authored"); contractions ("what's")
+    and single letters are no topic; a question about one named paper has none."""
+    if q.intent == "attribute":
+        return None
     rest = text
-    for span in sorted(spans, key=len, reverse=True):
-        rest = re.sub(re.escape(span), " ", rest, flags=re.I)
-    for value in (q.author, q.organization, q.title, q.category, *(u.partition(" ")[2] for u in q.unknown)):
-        if value:
-            rest = re.sub(re.escape(value), " ", rest, flags=re.I)
-    words = [w for w in re.findall(r"[A-Za-z][\w-]*", rest) if fold(w) not in FRAME and not re.fullmatch(r"\d+", w)]
+    values = (q.author, q.organization, q.title, q.category, *(u.partition(" ")[2] for u in q.unknown))
+    for used in sorted([*spans, *(v for v in values if v)], key=len, reverse=True):
+        tail = r"[\w'’-]*" if used[-1:].isalnum() else ""
+        rest = re.sub(rf"(?<![\w-]){re.escape(used.strip())}{tail}", " ", rest, flags=re.I)
+    rest = re.sub(r"(?i)['’](?:s|re|ve|ll|d|m)\b|n['’]t\b", " ", rest)
+    words = [w for w in re.findall(r"[^\W\d_][\w-]*", rest) if len(w) > 1 and fold(w) not in FRAME]
     return " ".join(words) if words else None
+
+
+def _collection_year(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> CatalogQuery:
+    """ "In the last year of the collection", "the most recent year", "its first year": the records' own years."""
+    if q.date_from or q.date_to or not (m := R.COLLECTION_YEAR.search(text)):
+        return q
+    years = table.date[table.date != -1] // 10000
+    if not len(years):
+        return q
+    word = " ".join(next(g for g in m.groups() if g).lower().split())
+    year = str(int(years.max() if word in R.LATE_WORDS else years.min()))
+    spans.append(m.group(0))
+    if q.order in ("newest", "oldest") and (R.NEWEST.search(m.group(0)) or R.OLDEST.search(m.group(0))):
+        q = replace(q, order=None, limit=None)  # "the most recent year" names a year, not an ordering
+    return replace(q, date_from=year, date_to=year)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+_GROUPS = ("pair", "duo", "couple", "trio")  # "a pair of authors": counts, not numerals
 NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -23,40 +24,56 @@ NUMBER_WORDS = {
     "forty": 40,
     "fifty": 50,
     "a dozen": 12,
+    "dozen": 12,
+    "pair": 2,
+    "duo": 2,
+    "couple": 2,
+    "trio": 3,
 }
-NUM = r"(\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+NUM = r"(\d+|" + "|".join(w for w in sorted(NUMBER_WORDS, key=len, reverse=True) if w not in _GROUPS) + r")"
 PAPERS = r"(?:papers?|works?|articles?|publications?|entries|records|preprints?|studies|abstracts?)"
 AUTHORS = r"(?:authors?|co-?authors?|people|persons|researchers|names|contributors|writers)"
 
 # "how many papers ...", "number of papers", "count the papers": the answer is a number (and the list)
 COUNT = re.compile(
-    rf"\b(?:how\s+many\s+(?:\w+\s+){{0,3}}?{PAPERS}|(?:the\s+)?(?:number|count|total)\s+of\s+(?:\w+\s+)?{PAPERS}|count\s+(?:the\s+|all\s+)?(?:\w+\s+)?{PAPERS})\b",
+    rf"\b(?:how\s+many\s+(?:[\w.-]+\s+){{0,3}}?{PAPERS}|(?:the\s+)?(?:number|count|total)\s+of\s+(?:[\w.-]+\s+)?{PAPERS}|count\s+(?:the\s+|all\s+)?(?:[\w.-]+\s+)?{PAPERS})\b",
     re.I,
 )
 LIST_CUE = re.compile(r"\b(?:which|what|list|show|find|give|name|any|all|every|papers?|are\s+there)\b", re.I)
 PLURAL_LIST = re.compile(
-    r"\b(?:which|what|list|show|find|give\s+me|name)\s+(?:\w+\s+){0,3}?(?:papers|works|articles|publications|entries|ones)\b|\b(?:list|show)\b|\ball\s+(?:the\s+)?papers\b",
+    r"\b(?:which|what|list|show|find|give\s+me|name)\s+(?:\w+\s+){0,3}?(?:papers|works|articles|publications|entries|ones)\b|\b(?:list|show)\b|\ball\s+(?:the\s+)?papers\b"
+    # a question that is a noun phrase: "Robustness papers by X"
+    r"|^\W*(?:[\w-]+\s+){0,3}?(?:papers|works|articles|publications)\s+(?:by|from|with|in|of|since|after|before|that|which|where)\b"
+    r"|\b(?:are\s+there|any)\s+(?:\w+\s+){0,3}?(?:papers|works|articles|publications)\b",
     re.I,
 )
 
 # author-count comparisons
 SINGLE_AUTHOR = re.compile(
-    rf"\b(?:(?:a|one)\s+single\s+(?:author|person|researcher)|single[- ](?:authored|author)|sole\s+author|solo[- ]?(?:authored|author|papers?)?|only\s+one\s+{AUTHORS}|just\s+one\s+{AUTHORS}|(?:one|a\s+single)\s+(?:author|person|researcher|writer)\b(?!s)|by\s+(?:one|a\s+single)\s+(?:person|author|researcher|individual))",  # noqa: E501
+    rf"\b(?:(?:a|one)\s+single\s+(?:author|person|researcher)|single[- ](?:authored|author)|sole\s+author|solo[- ]?(?:authored|author|papers?)?|only\s+one\s+{AUTHORS}|just\s+one\s+{AUTHORS}|(?:one|a\s+single)\s+(?:author|person|researcher|writer)\b(?!s)|by\s+(?:one|a\s+single)\s+(?:person|author|researcher|individual)|(?:lone|solitary|individual|one-person|single-person)\s+(?:author|researcher|writer)s?\b|(?:one|1)-(?:author|person)\b|sole-authored|written\s+alone)",  # noqa: E501
     re.I,
 )
 MORE_THAN = re.compile(
-    rf"\b(?:more\s+than|over|above|greater\s+than|in\s+excess\s+of|exceeding)\s+{NUM}\s+{AUTHORS}", re.I
+    rf"(?<!\bno\s)(?<!\bnot\s)\b(?:more\s+than|over|above|greater\s+than|in\s+excess\s+of|exceeding)\s+{NUM}\s+{AUTHORS}",
+    re.I,
 )
 AT_LEAST = re.compile(
     rf"\b(?:at\s+least|a\s+minimum\s+of|no\s+fewer\s+than|no\s+less\s+than)\s+{NUM}\s+{AUTHORS}|\b{NUM}\s+or\s+more\s+{AUTHORS}|\b(\d+)\+\s*{AUTHORS}",
     re.I,
 )
-FEWER_THAN = re.compile(rf"\b(?:fewer\s+than|less\s+than|under|below)\s+{NUM}\s+{AUTHORS}", re.I)
+FEWER_THAN = re.compile(rf"(?<!\bno\s)(?<!\bnot\s)\b(?:fewer\s+than|less\s+than|under|below)\s+{NUM}\s+{AUTHORS}", re.I)
 AT_MOST = re.compile(
-    rf"\b(?:at\s+most|no\s+more\s+than|a\s+maximum\s+of|up\s+to)\s+{NUM}\s+{AUTHORS}|\b{NUM}\s+or\s+(?:fewer|less)\s+{AUTHORS}",
+    rf"\b(?:at\s+most|no\s+more\s+than|not\s+more\s+than|a\s+maximum\s+of|up\s+to)\s+{NUM}\s+{AUTHORS}|\b{NUM}\s+or\s+(?:fewer|less)\s+{AUTHORS}",
     re.I,
 )
-EXACTLY = re.compile(rf"\b(?:exactly|precisely|just|only)?\s*{NUM}\s+{AUTHORS}\b", re.I)
+BETWEEN_AUTHORS = re.compile(
+    rf"\bbetween\s+{NUM}\s+and\s+{NUM}\s+{AUTHORS}|\b{NUM}\s*(?:-|–|to)\s*{NUM}\s+{AUTHORS}", re.I
+)
+EXACTLY = re.compile(
+    rf"\b(?:exactly|precisely|just|only)?\s*{NUM}\s+{AUTHORS}\b|\b{NUM}[- ](?:authored|author)\b(?!s)"
+    rf"|\b(?:a\s+)?(pair|duo|couple|trio)\s+of\s+{AUTHORS}",
+    re.I,
+)
 AUTHOR_COUNT_WORDS = re.compile(rf"\bauthor\s+(?:count|list)|\bnumber\s+of\s+{AUTHORS}|\bhow\s+many\s+{AUTHORS}", re.I)
 
 # ordering and superlatives
@@ -69,7 +86,8 @@ NEWEST = re.compile(
     re.I,
 )
 MOST_UPVOTED = re.compile(
-    r"\b(?:most|highest|top)[- ](?:up-?voted|voted|popular|liked)|\bmost\s+(?:up-?votes|votes|likes|popularity)|\bhighest\s+(?:number\s+of\s+)?(?:up-?votes|votes)|\bmost\s+attention|\bpopularity\b|\bup-?votes?\b",  # noqa: E501
+    r"\b(?:most|highest|top)[- ](?:up-?voted|voted|popular|liked)|\bmost\s+(?:up-?votes|votes|likes|popularity)|\bhighest\s+(?:number\s+of\s+)?(?:up-?votes|votes)|\bmost\s+attention|\bpopularity\b|\bup-?votes?\b"  # noqa: E501
+    rf"|\btop\s+{NUM}\s+(?:most\s+)?(?:up-?voted|voted|popular|liked|rated)|\bup-?voted\b|\b(?:best[- ]received|highest[- ]rated)\b",  # noqa: E501
     re.I,
 )
 LEAST_UPVOTED = re.compile(r"\b(?:least|fewest|lowest)[- ](?:up-?voted|voted|popular|up-?votes|votes|liked)\b", re.I)
@@ -92,11 +110,11 @@ SINGULAR_SUPERLATIVE = re.compile(
 
 # code
 NO_CODE = re.compile(
-    r"\b(?:without|no|lack(?:ing)?|missing)\s+(?:\w+\s+)?(?:code|implementation|github)|\b(?:do|does|did)\s*(?:n't|\s+not)\s+(?:\w+\s+){0,2}?(?:release|share|provide|publish|have|include|come\s+with)\s+(?:\w+\s+)?code|\bclosed[- ]source\b",  # noqa: E501
+    r"\b(?:without|no|lack(?:s|ed|ing)?|missing|absent)\s+(?:\w+\s+){0,2}?(?:code|implementations?|github|repos?(?:itory|itories)?)\b|\b(?:do|does|did)\s*(?:n't|\s+not)\s+(?:\w+\s+){0,2}?(?:release|share|provide|publish|have|include|come\s+with|ship|link)\s+(?:\w+\s+){0,2}?(?:code|implementations?|github|repos?(?:itory|itories)?)\b|\bclosed[- ]source\b|\bcode[- ]less\b",  # noqa: E501
     re.I,
 )
 HAS_CODE = re.compile(
-    r"\b(?:with|has|have|having|release[sd]?|releasing|share[sd]?|sharing|provide[sd]?|providing|publish(?:es|ed)?|include[sd]?|public|open|available|offer(?:s|ed)?|come\s+with)\s+(?:\w+\s+){0,2}?(?:code|implementations?|source\s+code|github|repos?(?:itory|itories)?)\b|\bcode\s+(?:is\s+|was\s+)?(?:available|released|public|provided|linked)|\bopen[- ]source[ds]?\b|\bcode\s+release",  # noqa: E501
+    r"\b(?:with|has|have|having|release[sd]?|releasing|share[sd]?|sharing|provide[sd]?|providing|publish(?:es|ed)?|include[sd]?|public|open|available|offer(?:s|ed)?|come\s+with)\s+(?:\w+\s+){0,2}?(?:code|implementations?|source\s+code|github|repos?(?:itory|itories)?)\b|\bcode\s+(?:is\s+|was\s+)?(?:available|released|public|provided|linked)|\bopen[- ]source[ds]?\b|\bcode\s+release|\b(?:ship(?:s|ped)?|accompanied\s+by|links?\s+to|linked\s+to|point(?:s|ing)?\s+to)\s+(?:\w+\s+){0,2}?(?:code|implementations?|github|repos?(?:itory|itories)?)\b",  # noqa: E501
     re.I,
 )
 
@@ -106,13 +124,24 @@ YEAR = r"((?:19|20)\d\d)"
 MONTH_YEAR = rf"(?:({MONTH})\.?\s+(?:of\s+)?)?{YEAR}"
 BETWEEN = re.compile(rf"\b(?:between|from)\s+{MONTH_YEAR}\s+(?:and|to|until|through|-|–)\s+{MONTH_YEAR}\b", re.I)
 SINCE = re.compile(
-    rf"\b(?:since|after|from|starting(?:\s+in|\s+from)?|beginning(?:\s+in)?|later\s+than|newer\s+than|in\s+or\s+after)\s+(?:the\s+(?:start|beginning)\s+of\s+)?{MONTH_YEAR}(?:\s+on(?:wards?)?)?\b|\b{MONTH_YEAR}\s+(?:or|and)\s+(?:later|after|newer|onwards?|beyond)\b",
+    rf"\b(?:since|after|postdat(?:e|es|ing)|from(?=\s+(?:{MONTH}\.?\s+)?(?:19|20)\d\d\s+(?:on|onwards?|forward)\b)|starting(?:\s+in|\s+from)?|beginning(?:\s+in)?|later\s+than|newer\s+than|in\s+or\s+after)\s+(?:the\s+(?:start|beginning)\s+of\s+)?{MONTH_YEAR}(?:\s+on(?:wards?)?)?\b|\b{MONTH_YEAR}\s+(?:or|and)\s+(?:later|after|newer|onwards?|beyond)\b",
     re.I,
 )
 BEFORE = re.compile(
-    rf"\b(before|until|till|up\s+to|through|earlier\s+than|older\s+than|prior\s+to|by\s+the\s+end\s+of|no\s+later\s+than)\s+{MONTH_YEAR}\b|\b{MONTH_YEAR}\s+(?:or|and)\s+(earlier|before|older)\b",
+    rf"\b(before|predat(?:e|es|ing)|pre-dat(?:e|es|ing)|preced(?:e|es|ing)|until|till|up\s+to|through|earlier\s+than|older\s+than|prior\s+to|by\s+the\s+end\s+of|no\s+later\s+than)\s+{MONTH_YEAR}\b|\b{MONTH_YEAR}\s+(?:or|and)\s+(earlier|before|older)\b",
     re.I,
 )
+# the collection's own years: "in the last year of the collection", "the most recent year", "the corpus's first year"
+_COLLECTION = r"(?:the\s+|this\s+)?(?:collection|corpus|dataset|data\s*set|records|data|listings?)"
+_LATE = r"last|latest|newest|final|most\s+recent"
+_EARLY = r"first|earliest|oldest"
+COLLECTION_YEAR = re.compile(
+    rf"\bthe\s+({_LATE}|{_EARLY})\s+year\s+(?:of|in|covered\s+by|spanned\s+by)\s+{_COLLECTION}\b"
+    rf"|\b{_COLLECTION}['’]s?\s+({_LATE}|{_EARLY})\s+year\b"
+    r"|\bthe\s+(latest|newest|most\s+recent|earliest|oldest)\s+year\b",
+    re.I,
+)
+LATE_WORDS = frozenset({"last", "latest", "newest", "final", "most recent"})
 IN_YEAR = re.compile(
     rf"\b(?:in|during|from|published\s+in|dated|of|for)\s+{MONTH_YEAR}\b|\b{MONTH_YEAR}\s+{PAPERS}\b", re.I
 )
@@ -149,28 +178,32 @@ WHEN_OF = re.compile(
 # an author as a constraint: "by X", "X as first author", "first author is X", "X's papers"
 NAME = r"(?:[A-Z][\w'’-]*\.?|[A-Z]\.(?:-?[A-Z]\.)*)(?:\s+(?:[a-z]{1,3}\s+)?(?:[A-Z][\w'’-]*\.?|[A-Z]\.(?:-?[A-Z]\.)*)){0,3}(?:,\s+[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)?)?"  # noqa: E501
 FIRST_CUE = re.compile(
-    r"\b(?:first[- ]author(?:ed)?|lead[- ]author(?:ed)?|as\s+(?:the\s+)?(?:first|lead)\s+author|led\s+by|first\s+listed|listed\s+first|first\s+in\s+the\s+author\s+list|first-named)\b",  # noqa: E501
+    r"\b(?:first[- ]author(?:ed)?|lead[- ]author(?:ed)?|primary\s+author|as\s+(?:the\s+|its\s+|their\s+)?(?:first|lead|primary)\s+author|led\s+by|first[- ]listed|listed\s+first|named\s+first|first\s+in\s+the\s+(?:author|byline)\s+list|first-named|in\s+first\s+position)\b",  # noqa: E501
     re.I,
 )
 LAST_CUE = re.compile(
-    r"\b(?:last[- ]author(?:ed)?|senior[- ]author(?:ed)?|as\s+(?:the\s+)?(?:last|senior|final)\s+author|listed\s+last|last\s+in\s+the\s+author\s+list)\b",  # noqa: E501
+    r"\b(?:last[- ]author(?:ed)?|senior[- ]author(?:ed)?|final[- ]author|as\s+(?:the\s+|its\s+|their\s+)?(?:last|senior|final)\s+author|last[- ]listed|listed\s+last|named\s+last|last\s+in\s+the\s+(?:author|byline)\s+list|in\s+last\s+position)\b",  # noqa: E501
     re.I,
 )
 AUTHOR_PATTERNS = [
-    re.compile(rf"\b(?:first|last|lead|senior)\s+author\s+(?:is|was|being|named|called)?\s*(?P<name>{NAME})"),
+    re.compile(
+        rf"\b(?i:first|last|lead|senior|final|primary|main)\s+(?i:author)\s+(?i:is|was|being|named|called)?\s*(?P<name>{NAME})"
+    ),
     re.compile(
         rf"\b(?:by|from|of)\s+(?P<name>{NAME})(?=\s+(?:as|in|among|is|was|are|were|that|which|who|with|and\s+(?:others|colleagues|coauthors))\b|\s*[,?.!]|$|\s+(?:first|last|lead|senior)\b)"
     ),
     re.compile(
-        rf"\b(?P<name>{NAME})\s+(?:as|is|was|being)\s+(?:an?\s+|the\s+|one\s+of\s+the\s+)?(?:first\s+|last\s+|lead\s+|senior\s+|co-?)?authors?\b"
+        rf"\b(?P<name>{NAME})\s+(?:as|is|was|being)\s+(?:an?\s+|the\s+|its\s+|their\s+|one\s+of\s+the\s+)?(?:first\s+|last\s+|lead\s+|senior\s+|final\s+|co-?)?authors?\b"
     ),
     re.compile(
-        rf"\b(?:list|lists|listing|name|names|naming|include|includes|including|credit|credits|feature|features|with|has|have)\s+(?P<name>{NAME})\s+(?:as|among|in|on)\b"
+        rf"\b(?i:list|lists|listing|name|names|naming|include|includes|including|credit|credits|feature|features|with|has|have)\s+(?P<name>{NAME})\s+(?:as|among|in|on)\b"
     ),
-    re.compile(rf"\b(?:authored|written|co-?authored|co-?written|published|led)\s+(?:\w+\s+)?by\s+(?P<name>{NAME})"),
-    re.compile(rf"\b(?:did|has|have|does)\s+(?P<name>{NAME})\s+(?:publish|write|co-?author|author)"),
+    re.compile(rf"\b(?i:authored|written|co-?authored|co-?written|published|led)\s+(?:\w+\s+)?by\s+(?P<name>{NAME})"),
+    re.compile(
+        rf"\b(?i:did|has|have|does|is|was)\s+(?P<name>{NAME})\s+(?:publish|write|wrote|co-?author|author|listed)"
+    ),
     re.compile(rf"\b(?P<name>{NAME})(?:'s|’s)\s+(?:\w+\s+)?(?:papers?|works?|publications?|articles?|profile|page)\b"),
-    re.compile(rf"\b(?:papers?|works?|publications?|articles?)\s+(?:of|from|by)\s+(?P<name>{NAME})"),
+    re.compile(rf"\b(?i:papers?|works?|publications?|articles?|entries)\s+(?:of|from|by)\s+(?P<name>{NAME})"),
 ]
 NOT_NAMES = {
     "The",

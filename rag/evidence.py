@@ -181,6 +181,11 @@ def read_evidence(
     return out
 
 
+def naming_sentence(sentences: list[str]) -> str | None:
+    """The first sentence that gives the paper's method its name ("We propose X ..."), if any."""
+    return next((s for s in sentences if _NAMING.search(s)), None)
+
+
 def best_sentence(question: str, passage: Passage, vectors: SentenceVectors) -> str:
     """The one evidence sentence of the passage that best answers the question."""
     candidates = list(passage.evidence) or split_sentences(passage.paper.abstract) or [passage.paper.abstract]

@@ -49,3 +49,7 @@ class Generator(Protocol):
 
     def yes_probability(self, messages: list[dict[str, str]]) -> float | None:
         """P("Yes") / P("Yes" or "No") as the reply's first token; None when the backend cannot tell."""
+
+    def choice_probabilities(self, messages: list[dict[str, str]], options: Sequence[str]) -> list[float] | None:
+        """The probability of each option as the reply's first token, normalised over the options; None when the
+        backend cannot tell."""

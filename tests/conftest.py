@@ -47,9 +47,10 @@ class ScriptedGenerator:
 
     name = "scripted"
 
-    def __init__(self, reply, p_yes=0.95):
+    def __init__(self, reply, p_yes=0.95, picks=None):
         self.reply = reply
-        self.p_yes = p_yes
+        self.p_yes = p_yes  # every Yes/No probe's P(Yes), or a function of the messages
+        self.picks = picks  # which-paper probe: P(option) for "0" (none), "1", "2", ...; default: paper 1 surely
         self.calls: list[list[dict[str, str]]] = []
         self.probes: list[list[dict[str, str]]] = []
         self.warmed: list[list[dict[str, str]]] = []
@@ -59,7 +60,16 @@ class ScriptedGenerator:
 
     def yes_probability(self, messages):
         self.probes.append(messages)
-        return self.p_yes
+        return self.p_yes(messages) if callable(self.p_yes) else self.p_yes
+
+    def choice_probabilities(self, messages, options):
+        if tuple(options) == ("Yes", "No"):
+            p = self.yes_probability(messages)
+            return [p, 1 - p]
+        self.probes.append(messages)
+        picks = list(self.picks or [0.02, 0.9]) + [0.0] * len(options)
+        total = sum(picks[: len(options)])
+        return [p / total for p in picks[: len(options)]]
 
     def stream(self, messages, max_tokens):
         self.calls.append(messages)

@@ -149,6 +149,15 @@ def test_attribute_questions_name_one_paper() -> None:
         "Which papers from 2023 discuss prompt tuning?",
         "Which papers improve accuracy by pruning weights?",
         "Which papers use Conditional Masked Units?",
+        # in other words than the tuning split's (issue 17's check set)
+        "Which paper introduces a benchmark for discovering physical laws from generated videos?",
+        "How does BlackVIP estimate gradients without access to the model's parameters?",
+        "What is the main contribution of the soft truncation paper?",
+        "Which papers compare diffusion models with GANs on image quality?",
+        "What do the LG AI Research papers report about out-of-distribution detection?",
+        "Which 2024 papers study test-time adaptation?",
+        "What did Kyungwoo Song and colleagues find about Bayesian model averaging?",
+        "Which work shows that sparse subnetworks can be trained from scratch?",
     ],
 )
 def test_content_questions_stay_with_retrieval(question: str) -> None:
@@ -166,3 +175,76 @@ def test_selection_is_fast_at_scale() -> None:
     selection = many.select(query)
     assert (time.perf_counter() - started) < 0.2
     assert selection.total == 160 * len(table().select(query).rows)
+
+
+# -- kinds of question the rules read in any wording (issue 17's check set, evals/data/catalog_check.jsonl)
+@pytest.mark.parametrize(
+    ("question", "fields"),
+    [
+        # leftover words are no topic: contractions, the rest of a used word, function and number words
+        ("What's the newest paper that has code?", {"order": "newest", "has_code": True, "topic": None}),
+        ("How many papers has Seungjae Shin co-authored?", {"intent": "count", "author": "Seungjae Shin"}),
+        ("Papers where Hoyoon Byun is the first author", {"author_position": "first", "topic": None}),
+        ("Show the four most recent papers.", {"order": "newest", "limit": 4, "topic": None}),
+        ("Who's the senior author on Implicit Kernel Attention?", {"attribute": "last_author", "topic": None}),
+        # authors: frame words in any case, possessive positions
+        ("Did Dongjun Kim write any papers?", {"author": "Dongjun Kim", "topic": None}),
+        ("Which paper has Gyeong-Moon Park as its last author?", {"author_position": "last"}),
+        ("In which works is Sungjun Lim named first?", {"author": "Sungjun Lim", "author_position": "first"}),
+        # author counts: ranges, "no more than", "lone", "N-author", "a pair of"
+        ("Which papers have from 4 to 6 authors?", {"authors_min": 4, "authors_max": 6}),
+        ("Which papers have between three and five authors?", {"authors_min": 3, "authors_max": 5}),
+        ("Papers with no more than 2 authors", {"authors_min": None, "authors_max": 2}),
+        ("Papers with no fewer than 9 authors", {"authors_min": 9, "authors_max": None}),
+        ("Is there any paper by a lone researcher?", {"authors_min": 1, "authors_max": 1}),
+        ("List the three-author papers.", {"authors_min": 3, "authors_max": 3}),
+        ("Which papers were written by a pair of authors?", {"authors_min": 2, "authors_max": 2}),
+        # dates: a bare "from YEAR" is that year; "predate"/"postdate"; the collection's own years
+        ("Which papers are from 2021?", {"date_from": "2021", "date_to": "2021"}),
+        ("Which papers predate 2019?", {"date_from": None, "date_to": "2018"}),
+        ("Which papers postdate June 2025?", {"date_from": "2025-07", "date_to": None}),
+        ("Papers from 2022 onwards", {"date_from": "2022", "date_to": None}),
+        ("What appeared in the collection's first year?", {"date_from": "2014", "date_to": "2014"}),
+        ("Papers from the most recent year", {"date_from": "2025", "date_to": "2025", "order": None}),
+        # categories by prefixed code, code released or not, popularity with a number
+        ("Show cs.CV papers.", {"category": "CV"}),
+        ("How many stat.ME papers are there?", {"intent": "count", "category": "ME"}),
+        ("Which papers lack a repository?", {"has_code": False, "topic": None}),
+        ("Which papers ship code?", {"has_code": True}),
+        ("Top 3 upvoted papers?", {"order": "most_upvoted", "limit": 3}),
+        # counting the whole collection, or anything the rules read
+        ("How many papers does the collection hold?", {"intent": "count", "topic": "hold"}),
+        ("How many papers are there in total?", {"intent": "count", "topic": None}),
+    ],
+)
+def test_kinds_of_catalog_question_in_new_words(question: str, fields: dict) -> None:
+    query, _ = parse(question, table())
+    assert query is not None, f"not read as a catalog question: {question}"
+    assert {name: getattr(query, name) for name in fields} == fields
+
+
+def test_constraint_only_questions_are_catalog_questions_without_a_list_word() -> None:
+    query, papers = selected("Everything Kyungwoo Song published after 2024")
+    assert (query.author, query.date_from, query.topic) == ("Kyungwoo Song", "2025", None)
+    assert papers
+    assert all(p.year == 2025 for p in papers)
+    query, _ = parse("Did Yann LeCun write any of them?", table())
+    assert query is not None
+    assert query.unknown == ("author Yann LeCun",)
+
+
+def test_a_topic_word_inside_a_hyphenated_word_counts() -> None:
+    """The keyword index keeps "diffusion-based" as one token: a topic "diffusion" still finds the paper."""
+    from rag.catalog import CatalogSearch
+    from rag.keyword_index import KeywordIndex
+
+    papers = list(records())
+    keyword = KeywordIndex.build(papers, revision="test")
+    search = CatalogSearch(lambda: papers, lambda: keyword)
+    found = search.search("Which papers with more than 5 authors are about diffusion?")
+    assert found is not None
+    assert found.query.topic == "diffusion"
+    hyphenated = [p for p in papers if "diffusion-" in p.abstract and "diffusion " not in f"{p.title} {p.abstract}"]
+    assert hyphenated
+    rows = {search.table.papers[r].doc_id for r in found.selection.rows}
+    assert {p.doc_id for p in hyphenated if (p.author_count or 0) > 5} <= rows

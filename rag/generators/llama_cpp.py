@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,6 @@ class LlamaCppGenerator:
             )
         self._lock = threading.Lock()  # one generation at a time: the UI's warm-up thread and its questions share it
         self._format = _chat_formatter(self.llm)
-        self._yes_no = (self._first_token("Yes"), self._first_token("No"))
         self.last_prompt_read = 0  # prompt tokens the last call had to read (the rest came from the KV cache)
         self._prompt_state = PromptStateCache(settings.prompt_cache_dir, self.path, settings.n_ctx)
         self._warmed_prefix: list[dict[str, str]] | None = None
@@ -63,10 +62,15 @@ class LlamaCppGenerator:
             yield from self._stream(messages, max_tokens)
 
     def yes_probability(self, messages: list[dict[str, str]]) -> float:
-        """P(Yes) / (P(Yes) + P(No)) for the reply's first token. Only the tokens after the longest prefix already
-        in the KV cache are read, so a probe that shares the answer prompt up to the question costs a few tokens,
-        and the answer that follows it reuses the evidence the probe read."""
+        """P(Yes) / (P(Yes) + P(No)) for the reply's first token (see `choice_probabilities`)."""
+        return self.choice_probabilities(messages, ("Yes", "No"))[0]
+
+    def choice_probabilities(self, messages: list[dict[str, str]], options: Sequence[str]) -> list[float]:
+        """The probability of each option as the reply's first token, normalised over the options. Only the tokens
+        after the longest prefix already in the KV cache are read, so a probe that shares the answer prompt up to
+        the question costs a few tokens, and the answer that follows it reuses the evidence the probe read."""
         tokens, _ = self._tokens(messages)
+        wanted = [self._first_token(option) for option in options]
         with self._lock:
             llm = self.llm
             reuse = min(llm.longest_token_prefix(llm.input_ids[: llm.n_tokens].tolist(), tokens), len(tokens) - 1)
@@ -77,8 +81,9 @@ class LlamaCppGenerator:
             except (RuntimeError, ValueError) as exc:
                 raise GenerationError(f"The model {self.name} failed while reading the prompt: {exc}") from exc
             logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
-            yes, no = (float(logits[t]) for t in self._yes_no)
-        return 1.0 / (1.0 + float(np.exp(no - yes)))
+            chosen = np.array([float(logits[t]) for t in wanted])
+        weights = np.exp(chosen - chosen.max())
+        return [float(w) for w in weights / weights.sum()]
 
     def complete_json(self, messages: list[dict[str, str]], schema: dict[str, Any], max_tokens: int = 64) -> str:
         """The reply as JSON text that the grammar built from `schema` forces to be valid (greedy); the cached

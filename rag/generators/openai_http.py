@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -58,6 +58,10 @@ class OpenAIGenerator:
 
     def yes_probability(self, messages: list[dict[str, str]]) -> float | None:
         """Not asked of a server: answerability then rests on the checks in code."""
+        return None
+
+    def choice_probabilities(self, messages: list[dict[str, str]], options: Sequence[str]) -> list[float] | None:
+        """Not asked of a server either (its API does not promise next-token log-probabilities)."""
         return None
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rag import models
@@ -35,16 +35,20 @@ class TransformersGenerator:
         """Nothing to prepare: generate() keeps no cache between calls."""
 
     def yes_probability(self, messages: list[dict[str, str]]) -> float:
-        """P(Yes) / (P(Yes) + P(No)) for the reply's first token, from one forward pass."""
+        """P(Yes) / (P(Yes) + P(No)) for the reply's first token (see `choice_probabilities`)."""
+        return self.choice_probabilities(messages, ("Yes", "No"))[0]
+
+    def choice_probabilities(self, messages: list[dict[str, str]], options: Sequence[str]) -> list[float]:
+        """The probability of each option as the reply's first token, normalised over the options (one pass)."""
         import torch
 
         encoded: Any = self.tokenizer.apply_chat_template(
             messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
-        yes, no = (self.tokenizer.encode(w, add_special_tokens=False)[0] for w in ("Yes", "No"))
+        wanted = [self.tokenizer.encode(option, add_special_tokens=False)[0] for option in options]
         with torch.no_grad():
             logits = self.model(**encoded.to(self.device)).logits[0, -1]
-        return float(torch.sigmoid(logits[yes] - logits[no]))
+        return [float(p) for p in torch.softmax(logits[wanted], dim=0)]
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         from transformers import TextIteratorStreamer

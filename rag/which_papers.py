@@ -1,0 +1,108 @@
+"""Questions that ask for papers ("Which paper ...?", "Is there a study ...?", "Which papers ...?"): the model judges
+which of the papers it read the question describes, and code writes the answer from those papers' records, quoting
+their sentences. A drafted restatement of the question next to a title cannot be checked term by term (the question's
+paraphrase is in no abstract), so the model is asked only to judge, never to write."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from rag.evidence import SentenceVectors, naming_sentence, sentence_scores
+from rag.reading import asks_for_several_papers
+from rag.types import Citation, Filters, Passage
+
+Kind = Literal["one_paper", "papers"]
+
+# Nouns a question asks for when it asks for papers: documents, and the things papers contribute. "Which method ...?"
+# asks for a paper unless it is about a paper the question already names ("Which dataset was ECG-Byte trained on?").
+_DOCUMENTS = {"paper", "work", "study", "article", "preprint", "publication"}
+_THINGS = {"method", "model", "system", "approach", "framework", "technique", "benchmark", "dataset", "architecture",
+           "algorithm"}
+_PLURAL = {"studies": "study", **{f"{w}s": w for w in _DOCUMENTS | _THINGS}}
+_OPENER = re.compile(
+    r"^\s*(?:which|what)\b|\b(?:is|are|was|were) there\b|\b(?:does|do|did) any\b"
+    r"|\b(?:looking for|want|need|find|show me|point me to)\b|^\s*(?:list|name)\b",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"[\w'-]+|[,.;:?!()]")
+_AUXILIARY = {"does", "do", "did", "was", "were", "is", "are", "has", "have", "had"}
+_DO = {"does", "do", "did", "has", "have", "had"}
+LOOK_AHEAD = 4  # the artifact noun comes within this many words of the opener ("Which reinforcement learning paper")
+QUOTE_WORDS = 60  # at most this many words quoted per paper
+
+
+def kind_of(question: str, filters: Filters, names_a_paper: bool = False) -> Kind | None:
+    """"one_paper" when the question asks which single paper (or method, system ...) does something, "papers" when
+    it asks for several; None for any other question (a fact, a number, a detail of a named paper).
+    `names_a_paper`: the question names something only a few papers state (SONA, ECG-Byte)."""
+    for opener in _OPENER.finditer(question):
+        words = _WORDS.findall(question[opener.end() :])[: LOOK_AHEAD + 1]
+        for i, word in enumerate(words):
+            if not word[0].isalnum():
+                break
+            lower = word.lower()
+            if lower in _AUXILIARY:
+                return None  # "What perplexity does a model ... reach?": the question asks for a detail
+            noun = _PLURAL.get(lower, lower)
+            if noun not in _DOCUMENTS | _THINGS:
+                continue
+            after = words[i + 1].lower() if i + 1 < len(words) else ""
+            if noun in _THINGS and (names_a_paper or after in _DO):
+                return None  # "Which model does X use?", "Which dataset was ECG-Byte trained on?": a detail
+            several = lower != noun or asks_for_several_papers(question, filters) and not filters.is_empty()
+            return "papers" if several else "one_paper"
+    return None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the model judged: per read paper, the probability that it is what the question asks for."""
+
+    kind: Kind
+    probabilities: tuple[float, ...]
+    none: float = 0.0  # one_paper: the probability that none of the papers is the one
+
+    @property
+    def best(self) -> int:
+        return int(np.argmax(self.probabilities)) if self.probabilities else -1
+
+    @property
+    def confidence(self) -> float:
+        """The best paper's probability: the signal the answer-or-abstain decision uses."""
+        return max(self.probabilities, default=0.0)
+
+    def chosen(self, threshold: float) -> list[int]:
+        """The papers to answer with: the best one (one_paper), or each at or above the threshold (papers)."""
+        if self.kind == "one_paper":
+            return [self.best] if self.confidence >= threshold else []
+        return [i for i, p in enumerate(self.probabilities) if p >= threshold]
+
+
+def quoted_sentences(question: str, passage: Passage, vectors: SentenceVectors) -> list[str]:
+    """The sentence that names the paper's contribution and the one that best matches the question, in abstract
+    order (one when they are the same), within QUOTE_WORDS."""
+    candidates = list(passage.evidence) or [passage.paper.abstract]
+    scores = sentence_scores(question, vectors.embed([question])[0], candidates, vectors.embed(candidates), True)
+    best = candidates[int(np.argmax(scores))]
+    picked = [best]
+    naming = naming_sentence(candidates)
+    if naming and naming != best and len(f"{naming} {best}".split()) <= QUOTE_WORDS:
+        picked.append(naming)
+    return [s for s in candidates if s in picked]
+
+
+def compose(question: str, chosen: list[Passage], vectors: SentenceVectors) -> tuple[str, tuple[Citation, ...]]:
+    """The answer written from the chosen papers' records: title (year) [n] and their own sentences, quoted."""
+    lines, citations = [], []
+    for n, passage in enumerate(chosen, start=1):
+        sentences = quoted_sentences(question, passage, vectors)
+        paper = passage.paper
+        year = f" ({paper.year})" if paper.year else ""
+        quote = " ".join(sentences)
+        lines.append(f"{paper.label}{year} [{n}]: \u201c{quote}\u201d")
+        citations.append(Citation(n, paper, quote))
+    return "\n".join(lines), tuple(citations)

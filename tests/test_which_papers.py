@@ -1,0 +1,142 @@
+"""Which-paper questions: the kind of question, the judged papers, and answers written from the records."""
+
+import pytest
+
+from rag.answerability import FEATURES, AnswerabilityModel
+from rag.qa import Assistant
+from rag.types import Filters
+from rag.which_papers import Judgement, kind_of
+from tests.conftest import ScriptedGenerator
+
+# Phrasings written for these tests, not taken from the eval questions.
+ONE_PAPER = [
+    "Which paper shows that hashing needs only one loss?",
+    "What study measures how people read code on screens?",
+    "Is there a paper about pruning language models layer by layer?",
+    "Is there any recent work on weather forecasting with transformers?",
+    "Does any paper use bandits for ad allocation?",
+    "I'm looking for the study that compares tokenizers across languages.",
+    "Which speech recognition system handles code switching?",
+    "Which method aligns two point clouds without correspondences?",
+]
+SEVERAL_PAPERS = [
+    "Which papers study graph neural networks for chemistry?",
+    "What works combine diffusion and transformers?",
+    "Are there any papers on protein folding?",
+    "Do any studies evaluate chatbots in hospitals?",
+    "List the papers on continual learning.",
+    "Which generative models are trained on music?",
+]
+NOT_ABOUT_PAPERS = [
+    "How much does the method reduce memory use?",
+    "What accuracy does the model reach on ImageNet?",
+    "What perplexity does a language model trained with it reach?",
+    "Which dataset does the paper evaluate on?",
+    "Which GPU was the model trained on?",
+    "Who wrote the paper on hashing?",
+    "When was the benchmark released?",
+]
+
+
+@pytest.mark.parametrize("question", ONE_PAPER)
+def test_questions_asking_for_one_paper(question):
+    assert kind_of(question, Filters()) == "one_paper"
+
+
+@pytest.mark.parametrize("question", SEVERAL_PAPERS)
+def test_questions_asking_for_several_papers(question):
+    assert kind_of(question, Filters()) == "papers"
+
+
+@pytest.mark.parametrize("question", NOT_ABOUT_PAPERS)
+def test_questions_about_a_fact_are_not_which_paper_questions(question):
+    assert kind_of(question, Filters()) is None
+
+
+def test_a_method_of_a_named_paper_is_a_detail_but_a_named_paper_itself_is_asked_for():
+    assert kind_of("Which model was ECG-Byte compared against?", Filters(), names_a_paper=True) is None
+    assert kind_of("Which model does ECG-Byte compare against?", Filters()) is None  # "does" follows the noun
+    assert kind_of("Which method builds on ECG-Byte tokens", Filters(), names_a_paper=True) is None
+    assert kind_of("Which paper introduces ECG-Byte?", Filters(), names_a_paper=True) == "one_paper"
+
+
+def test_judgement_picks_the_best_paper_above_the_threshold_or_none():
+    one = Judgement("one_paper", (0.2, 0.7, 0.05), none=0.05)
+    assert one.best == 1 and one.confidence == 0.7
+    assert one.chosen(0.5) == [1]
+    assert one.chosen(0.8) == []
+    several = Judgement("papers", (0.9, 0.3, 0.6))
+    assert several.chosen(0.5) == [0, 2]
+    assert several.chosen(0.95) == []
+
+
+ALWAYS_ANSWER = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, quote_threshold=0.5)
+HASHING = "Which paper shows that deep hashing can be trained with a single learning objective?"
+
+
+def _assistant(small_store, picks=None, p_yes=0.95, judge=ALWAYS_ANSWER):
+    settings, _ = small_store
+    generator = ScriptedGenerator("The model should not be asked to write [1].", p_yes, picks)
+    assistant = Assistant(settings, generator=generator)
+    assistant._answerability = judge
+    return assistant, generator
+
+
+def test_a_which_paper_answer_names_the_picked_paper_and_quotes_its_abstract(small_store):
+    assistant, generator = _assistant(small_store, picks=[0.05, 0.9, 0.05])
+    answer = assistant.ask(HASHING)
+    assert not answer.abstained and answer.quoted
+    assert generator.calls == []  # the model judged; it wrote nothing
+    (citation,) = answer.citations
+    assert citation.paper.title.startswith("One Loss for All")
+    assert answer.answer.startswith(citation.paper.title)
+    quote = answer.answer.split("\u201c", 1)[1].rstrip("\u201d")
+    assert all(sentence in citation.paper.abstract for sentence in quote.split(". ") if sentence)
+    assert citation.evidence in citation.paper.abstract
+    assert answer.answerability["pick"] == pytest.approx(0.9)
+
+
+def test_the_paper_the_model_picks_is_the_one_cited_even_when_ranked_lower(small_store):
+    assistant, _ = _assistant(small_store, picks=[0.05, 0.1, 0.85])
+    answer = assistant.ask(HASHING)
+    assert answer.citations[0].paper.doc_id == answer.passages[1].paper.doc_id
+
+
+def test_a_which_paper_question_no_read_paper_fits_is_declined(small_store):
+    judge = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, pick_threshold=0.6)
+    assistant, _ = _assistant(small_store, picks=[0.5, 0.3, 0.2], judge=judge)
+    answer = assistant.ask(HASHING)
+    assert answer.abstained and answer.citations == ()
+    assert "doesn't answer" in answer.answer
+
+
+def test_a_which_papers_question_lists_every_paper_judged_one_of_them(small_store):
+    judged_yes = {"[1]", "[3]"}
+
+    def p_yes(messages):
+        asked = messages[-1]["content"].rsplit("Is paper ", 1)[-1].split(" ", 1)[0]
+        return 0.9 if asked in judged_yes else 0.1
+
+    assistant, generator = _assistant(small_store, p_yes=p_yes)
+    answer = assistant.ask("Which papers train deep hashing models?")
+    assert [c.n for c in answer.citations] == [1, 2]
+    assert [c.paper.doc_id for c in answer.citations] == [answer.passages[i].paper.doc_id for i in (0, 2)]
+    assert len(generator.probes) == 5  # one probe per read paper
+    assert all(c.paper.label in answer.answer for c in answer.citations)
+
+
+def test_a_backend_that_cannot_judge_falls_back_to_the_drafted_answer(small_store):
+    class NoProbabilities(ScriptedGenerator):
+        def choice_probabilities(self, messages, options):
+            return None
+
+        def yes_probability(self, messages):
+            return None
+
+    settings, _ = small_store
+    generator = NoProbabilities("One Loss for All trains deep hashing with a single cosine similarity objective [1].")
+    assistant = Assistant(settings, generator=generator)
+    assistant._answerability = ALWAYS_ANSWER
+    answer = assistant.ask(HASHING)
+    assert generator.calls  # drafted by the model, then checked
+    assert not answer.quoted
