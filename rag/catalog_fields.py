@@ -77,9 +77,18 @@ def read_code(text: str, q: CatalogQuery, spans: list[str]) -> CatalogQuery:
 
 
 def read_dates(text: str, q: CatalogQuery, spans: list[str]) -> CatalogQuery:
-    if m := R.BETWEEN.search(text):
+    m = R.BETWEEN.search(text)
+    if m and not re.match(r"(?i)from\b.*\band\b", m.group(0)):  # "from 2019 and 2021" names two years
         spans.append(m.group(0))
         return replace(q, date_from=_iso(m.group(2), m.group(1)), date_to=_iso(m.group(4), m.group(3)))
+    if m := R.DECADE.search(text):  # "the 2010s": 2010-2019
+        spans.append(m.group(0))
+        return replace(q, date_from=m.group(1) + "0", date_to=m.group(1) + "9")
+    if m := R.YEAR_LIST.search(text):  # "2020 or 2021", "2019, 2020 and 2021": consecutive years are one range
+        years = sorted({int(y) for y in re.findall(r"(?:19|20)\d\d", m.group(0))})
+        if years == list(range(years[0], years[-1] + 1)):
+            spans.append(m.group(0))
+            return replace(q, date_from=str(years[0]), date_to=str(years[-1]))
     if m := R.SINCE.search(text):
         spans.append(m.group(0))
         month, year = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))

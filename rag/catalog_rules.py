@@ -87,7 +87,7 @@ NEWEST = re.compile(
 )
 MOST_UPVOTED = re.compile(
     r"\b(?:most|highest|top)[- ](?:up-?voted|voted|popular|liked)|\bmost\s+(?:up-?votes|votes|likes|popularity)|\bhighest\s+(?:number\s+of\s+)?(?:up-?votes|votes)|\bmost\s+attention|\bpopularity\b|\bup-?votes?\b"  # noqa: E501
-    rf"|\btop\s+{NUM}\s+(?:most\s+)?(?:up-?voted|voted|popular|liked|rated)|\bup-?voted\b|\b(?:best[- ]received|highest[- ]rated)\b",  # noqa: E501
+    rf"|\btop\s+{NUM}\s+(?:most\s+)?(?:up-?voted|voted|popular|liked|rated)|\bup-?voted\b|\b(?:best[- ]received|highest[- ]rated|trending|hottest)\b",  # noqa: E501
     re.I,
 )
 LEAST_UPVOTED = re.compile(r"\b(?:least|fewest|lowest)[- ](?:up-?voted|voted|popular|up-?votes|votes|liked)\b", re.I)
@@ -99,8 +99,11 @@ FEWEST_AUTHORS = re.compile(
     rf"\b(?:fewest|least|smallest\s+number\s+of|lowest\s+number\s+of)\s+{AUTHORS}|\b(?:smallest|shortest)\s+(?:author\s+(?:list|team)|team)\b",
     re.I,
 )
+_SMALL = NUM.replace(r"\d+", r"\d{1,3}(?!\d)")  # a limit, never a year ("the latest 2024 papers")
+_SUPERLATIVE = r"(?:oldest|earliest|newest|latest|most\s+recent(?:ly)?|most\s+up-?voted|most\s+popular|most\s+liked)"
 TOP_N = re.compile(
-    rf"\b(?:the\s+)?(?:top\s+)?{NUM}\s+(?:most\s+|least\s+)?(?:oldest|earliest|newest|latest|recent|up-?voted|popular|voted)\b|\b(?:top|first|last)\s+{NUM}\b",
+    rf"\b(?:the\s+)?(?:top\s+)?{NUM}\s+(?:most\s+|least\s+)?(?:oldest|earliest|newest|latest|recent(?:ly)?|up-?voted|popular|voted)\b|\b(?:top|first|last)\s+{NUM}\b"
+    rf"|\b{_SUPERLATIVE}\s+{_SMALL}\b(?!\s+{AUTHORS})",  # "the earliest three papers"
     re.I,
 )
 SINGULAR_SUPERLATIVE = re.compile(
@@ -114,7 +117,7 @@ NO_CODE = re.compile(
     re.I,
 )
 HAS_CODE = re.compile(
-    r"\b(?:with|has|have|having|release[sd]?|releasing|share[sd]?|sharing|provide[sd]?|providing|publish(?:es|ed)?|include[sd]?|public|open|available|offer(?:s|ed)?|come\s+with)\s+(?:\w+\s+){0,2}?(?:code|implementations?|source\s+code|github|repos?(?:itory|itories)?)\b|\bcode\s+(?:is\s+|was\s+)?(?:available|released|public|provided|linked)|\bopen[- ]source[ds]?\b|\bcode\s+release|\b(?:ship(?:s|ped)?|accompanied\s+by|links?\s+to|linked\s+to|point(?:s|ing)?\s+to)\s+(?:\w+\s+){0,2}?(?:code|implementations?|github|repos?(?:itory|itories)?)\b",  # noqa: E501
+    r"\b(?:with|has|have|having|release[sd]?|releasing|share[sd]?|sharing|provide[sd]?|providing|publish(?:es|ed)?|include[sd]?|public|open|available|offer(?:s|ed)?|come\s+with)\s+(?:\w+\s+){0,2}?(?:code|implementations?|source\s+code|github|repos?(?:itory|itories)?)\b|\bcode\s+(?:is\s+|was\s+)?(?:available|released|public|provided|linked)|\bopen[- ]source[ds]?\b|\bcode\s+release|\b(?:and|plus)\s+(?:public\s+|released\s+|open\s+|available\s+)?(?:code|github\s+repos?|repos?(?:itory|itories)?|implementations?)\b|\b(?:ship(?:s|ped)?|accompanied\s+by|links?\s+to|linked\s+to|point(?:s|ing)?\s+to)\s+(?:\w+\s+){0,2}?(?:code|implementations?|github|repos?(?:itory|itories)?)\b",  # noqa: E501
     re.I,
 )
 
@@ -142,6 +145,8 @@ COLLECTION_YEAR = re.compile(
     re.I,
 )
 LATE_WORDS = frozenset({"last", "latest", "newest", "final", "most recent"})
+DECADE = re.compile(r"\b(?:in\s+|during\s+|from\s+)?(?:the\s+)?((?:19|20)\d)0['’]?s\b", re.I)  # "the 2010s"
+YEAR_LIST = re.compile(rf"\b{YEAR}((?:\s*,\s*(?:19|20)\d\d)*\s*,?\s+(?:or|and|&)\s+(?:in\s+)?(?:19|20)\d\d)\b", re.I)
 IN_YEAR = re.compile(
     rf"\b(?:in|during|from|published\s+in|dated|of|for)\s+{MONTH_YEAR}\b|\b{MONTH_YEAR}\s+{PAPERS}\b", re.I
 )

@@ -70,7 +70,9 @@ CATALOG_WORDS = _words(
     gone got get belong belongs fall falls predate predates postdate postdates precede precedes lead leads led
     leading senior final primary main principal position place spot listed-first popular popularity liked likes
     upvoted upvotes votes voted favourite favorite rated highest lowest biggest largest smallest longest shortest
-    greatest pair couple dozen half hundred furthest farthest back chronologically chronological
+    greatest pair couple dozen half hundred furthest farthest back chronologically chronological trending hottest
+    scraped crawled collected gathered taken pulled extracted imported ingested loaded downloaded fetched obtained
+    stem stems originate originates originated source sourced
     """
 )
 NUMBER_WORDS = _words("two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty")

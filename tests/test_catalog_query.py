@@ -212,6 +212,17 @@ def test_selection_is_fast_at_scale() -> None:
         ("Which papers lack a repository?", {"has_code": False, "topic": None}),
         ("Which papers ship code?", {"has_code": True}),
         ("Top 3 upvoted papers?", {"order": "most_upvoted", "limit": 3}),
+        # a limit before or after the superlative, never a year; "and code"; decades and lists of years
+        ("Which are the three most recently posted papers?", {"order": "newest", "limit": 3}),
+        ("Show the earliest two papers.", {"order": "oldest", "limit": 2}),
+        ("What are the latest 2024 papers?", {"order": "newest", "limit": None, "date_from": "2024"}),
+        ("Which papers have fewer than four authors and code?", {"authors_max": 3, "has_code": True}),
+        ("Which papers were published in the 2020s?", {"date_from": "2020", "date_to": "2029"}),
+        ("How many papers came out in 2022 or 2023?", {"date_from": "2022", "date_to": "2023"}),
+        (
+            "Which papers were pulled from 003_d49063e7f5512c84.txt?",
+            {"source": "003_d49063e7f5512c84.txt", "topic": None},
+        ),
         # counting the whole collection, or anything the rules read
         ("How many papers does the collection hold?", {"intent": "count", "topic": "hold"}),
         ("How many papers are there in total?", {"intent": "count", "topic": None}),
