@@ -86,6 +86,10 @@ class PaperIndex:
         """Mark the store consistent under a new revision and rebuild the keyword index to match it."""
         self.rebuild_keyword(self.store.set_revision())
 
+    def close(self) -> None:
+        """Release the store's client; open a new PaperIndex to read what another process wrote since."""
+        self.store.close()
+
     def mark_dirty(self) -> None:
         if not self.store.revision().startswith(DIRTY):
             self.store.set_revision(DIRTY + self.store.revision())

@@ -113,6 +113,14 @@ class ChromaStore:
             )
         self.collection = _RemoteCollection(collection, url) if url else collection
 
+    def close(self) -> None:
+        """Release the client. Embedded Chroma keeps one cached system (vector index, collection metadata) per folder
+        and process, and never reads another process's writes into it; once every client of the folder is closed, the
+        next open reads the files again."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
+
     # -- revision: lets the keyword index know whether it is in step with the vectors
     def revision(self) -> str:
         if self.url:  # the cached copy misses revisions written by other processes (an ingest, another UI)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from rag.config import Settings
 from rag.errors import ConfigError, RagError, StoreMissingError
 from rag.types import Answer, CorpusInfo, Paper
-from ui import render
+from ui import render, upload
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,11 @@ def ingest_file(
         status = render.notice_html(f"Rejected: {name}: {problem}\nThe store is unchanged.", "error")
         yield status, corpus_overview(assistant)
         return
+    try:
+        before = upload.snapshot(assistant)
+    except RagError as err:
+        yield render.notice_html(f"Rejected: {name}: the index cannot be read ({err})", "error"), None
+        return
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryDirectory(prefix="rag-ingest-") as tmp:
         out_path, err_path = Path(tmp, "stdout"), Path(tmp, "stderr")
@@ -241,24 +246,34 @@ def ingest_file(
                 yield render.notice_html(status, "info"), None
                 time.sleep(poll_s)
         stdout, stderr = out_path.read_text(errors="replace"), _tail(err_path)
-    yield _ingest_result(assistant, name, proc.returncode, stdout, stderr)
+    yield _ingest_result(assistant, name, proc.returncode, stdout, stderr, before)
 
 
-def _ingest_result(assistant: AssistantLike, name: str, code: int, stdout: str, stderr: str) -> tuple[str, str | None]:
+def _ingest_result(
+    assistant: AssistantLike, name: str, code: int, stdout: str, stderr: str, before: upload.StoreState | None
+) -> tuple[str, str | None]:
+    """The ingest process's report, said only once this process reads the new papers (dense and keyword)."""
     try:
         report = json.loads(stdout)
     except json.JSONDecodeError:
         report = None
     if code == 0 and isinstance(report, dict):
         try:
-            assistant.reload()
+            upload.reopen(assistant)
+            missing = [] if before is None else upload.unsearchable(assistant, upload.new_papers(assistant, before))
         except RagError as err:
             return render.notice_html(f"{name} was ingested but the index could not be reopened: {err}", "error"), None
+        if missing:
+            status = (
+                f"{name} was ingested, but {len(missing)} of its new papers (e.g. {missing[0]}) are not found by "
+                "search in this app yet; restart `python -m ui` to search them."
+            )
+            return render.notice_html(status, "error"), corpus_overview(assistant)
         return render.ingest_report_html(name, report, accepted=True), corpus_overview(assistant)
     log.warning("ingest of %s failed (exit %s): %s", name, code, stderr)
-    if isinstance(report, dict) and report.get("skipped"):
+    if isinstance(report, dict) and report.get("skipped"):  # rejected under --strict before anything was written
         return render.ingest_report_html(name, report, accepted=False), corpus_overview(assistant)
     error = report.get("error") if isinstance(report, dict) else None
     reason = _last_line(stderr) or error or f"the ingest process exited with code {code}"
-    status = render.notice_html(f"Rejected: {name}: {reason}\nThe store is unchanged.", "error")
+    status = render.notice_html(f"Rejected: {name}: {reason}\n{upload.after_failure(assistant, code, before)}", "error")
     return status, corpus_overview(assistant)
