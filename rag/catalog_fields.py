@@ -77,6 +77,7 @@ def read_code(text: str, q: CatalogQuery, spans: list[str]) -> CatalogQuery:
 
 
 def read_dates(text: str, q: CatalogQuery, spans: list[str]) -> CatalogQuery:
+    text = R.ISO_MONTH.sub(lambda m: f"{_MONTHS[int(m.group(2)) - 1]} {m.group(1)}", text)
     m = R.BETWEEN.search(text)
     if m and not re.match(r"(?i)from\b.*\band\b", m.group(0)):  # "from 2019 and 2021" names two years
         spans.append(m.group(0))

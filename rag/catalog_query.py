@@ -30,7 +30,7 @@ class Cues:
 
 def parse(question: str, table: CatalogTable) -> tuple[CatalogQuery | None, Cues]:
     """The catalog query a question asks, or None when it is a question about the papers' content."""
-    text = " ".join(question.split())
+    text = R.CONTRACTION.sub(r"\1 is", " ".join(question.split()))
     spans: list[str] = []
     q = _attribute(text, table, spans)
     if q is None:
@@ -183,7 +183,8 @@ def _code_as_category(code: str, text: str) -> bool:
     """A bare code names a category only in capitals and where a category goes ("CV papers", "category LG",
     "(CL)"), not inside a name ("LG AI Research") or as the word "ai"."""
     after = rf"\b{code}\b(?=\s+(?:papers?|works?|articles?|preprints?|categor(?:y|ies)|area|field)\b|\s*\))"
-    before = rf"(?:categor(?:y|ies)|\(|cs\.|stat\.)\s*{code}\b"
+    tagged = r"(?:tagged|labell?ed|marked|filed\s+under|classified\s+(?:as|under))\s+(?:as\s+)?"
+    before = rf"(?:categor(?:y|ies)|\(|cs\.|stat\.|{tagged})\s*{code}\b"
     return bool(re.search(after, text) or re.search(before, text))
 
 

@@ -151,6 +151,11 @@ IN_YEAR = re.compile(
     rf"\b(?:in|during|from|published\s+in|dated|of|for)\s+{MONTH_YEAR}\b|\b{MONTH_YEAR}\s+{PAPERS}\b", re.I
 )
 
+# "2024-10" -> "oct 2024", so the month patterns read ISO months too
+ISO_MONTH = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])\b(?!-\d)")
+# "what's" -> "what is": the attribute and list patterns are written for the long forms
+CONTRACTION = re.compile(r"\b(what|who|when|where|which|how|that|there|it)['’]s\b", re.I)
+
 # organizations and sources
 ORG_CUE = re.compile(
     r"\b(?:universit(?:y|ies)|institutes?|institution|college|school|labs?|laborator(?:y|ies)|research\s+(?:center|centre|group)|affiliat\w*|organi[sz]ations?|compan(?:y|ies)|industry|corporat\w+|inc\b|team\s+at)\b",
@@ -172,11 +177,11 @@ AUTHORS_OF = re.compile(
     re.I,
 )
 COUNT_OF = re.compile(
-    rf"\bhow\s+many\s+{AUTHORS}\s+(?:does|did|do|are\s+(?:there\s+)?(?:on|in|for)|wrote|worked\s+on|has|have|are\s+listed\s+(?:on|for))\s+(?P<title>.+?)(?:\s+(?:have|has|list|got))?\s*\??$",
+    rf"\b(?:how\s+many\s+{AUTHORS}\s+(?:does|did|do|are\s+(?:there\s+)?(?:on|in|for)|wrote|worked\s+on|has|have|are\s+listed\s+(?:on|for))|the\s+(?:number\s+of\s+{AUTHORS}|author\s+count|size\s+of\s+the\s+author\s+list)\s+(?:of|on|for|in))\s+(?P<title>.+?)(?:\s+(?:have|has|list|got))?\s*\??$",
     re.I,
 )
 WHEN_OF = re.compile(
-    r"\b(?:when\s+(?:was|were|did)|what\s+(?:is\s+)?the\s+(?:publication\s+)?date\s+of|what\s+year\s+(?:was|did))\s+(?P<title>.+?)(?:\s+(?:published|released|appear|come\s+out|posted|submitted))?\s*\??$",
+    r"\b(?:when\s+(?:was|were|did)|what\s+(?:is\s+|was\s+)?the\s+(?:publication\s+|release\s+)?date\s+(?:of|for)|(?:what|which)\s+year\s+(?:was|did))\s+(?P<title>.+?)(?:\s+(?:published|released|appear|come\s+out|posted|submitted))?\s*\??$",
     re.I,
 )
 

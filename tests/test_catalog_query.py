@@ -223,6 +223,12 @@ def test_selection_is_fast_at_scale() -> None:
             "Which papers were pulled from 003_d49063e7f5512c84.txt?",
             {"source": "003_d49063e7f5512c84.txt", "topic": None},
         ),
+        # contractions, "which year", the author count named as a noun, ISO months, "tagged CODE"
+        ("What's the publication date of Bivariate Beta-LSTM?", {"attribute": "date", "title": "Bivariate Beta-LSTM"}),
+        ("Which year did Implicit Kernel Attention come out?", {"attribute": "date"}),
+        ("What is the author count of Implicit Kernel Attention?", {"attribute": "author_count"}),
+        ("Papers published before 2024-03", {"date_from": None, "date_to": "2024-02"}),
+        ("Papers tagged LG with code", {"category": "LG", "has_code": True}),
         # counting the whole collection, or anything the rules read
         ("How many papers does the collection hold?", {"intent": "count", "topic": "hold"}),
         ("How many papers are there in total?", {"intent": "count", "topic": None}),
