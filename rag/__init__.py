@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["Assistant", "Settings", "ask", "retrieve"]
 
 _default: Assistant | None = None
+_generation_checked = False
 
 
 def __getattr__(name: str) -> Any:
@@ -26,16 +27,21 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'rag' has no attribute {name!r}")
 
 
-def default_assistant() -> Assistant:
-    """The process-wide assistant built from RAG_* settings on first use."""
-    global _default
+def default_assistant(generation: bool = True) -> Assistant:
+    """The process-wide assistant built from RAG_* settings on first use. A misspelt RAG_* variable, a missing
+    embedder and, before the first `ask`, a bad calibration file or generator model fail here, loudly."""
+    global _default, _generation_checked
+    from rag.startup import check_startup
+
     if _default is None:
         from rag.qa import Assistant
-        from rag.startup import check_startup
 
         settings = Settings()
-        check_startup(settings)  # a misspelt RAG_* variable, bad calibration or missing model fails here, loudly
+        check_startup(settings, generation=False)
         _default = Assistant(settings)
+    if generation and not _generation_checked:
+        check_startup(_default.settings)
+        _generation_checked = True
     return _default
 
 
@@ -47,4 +53,4 @@ def ask(question: str, **options: Any) -> Answer:
 
 def retrieve(question: str, k: int = 10, **filters: Any) -> list[Passage]:
     """Retrieval only: the top-k papers with evidence; filters: year_from, year_to, author, source."""
-    return default_assistant().retrieve(question, k, **filters)
+    return default_assistant(generation=False).retrieve(question, k, **filters)

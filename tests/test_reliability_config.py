@@ -63,8 +63,14 @@ def test_known_variables_and_the_ui_password_pass(monkeypatch):
         Settings()
 
 
-def test_rag_ask_fails_before_answering(monkeypatch):
+@pytest.fixture
+def fresh_default(monkeypatch):
     monkeypatch.setattr(rag, "_default", None)
+    monkeypatch.setattr(rag, "_generation_checked", False)
+
+
+@pytest.mark.usefixtures("fresh_default")
+def test_rag_ask_fails_before_answering(monkeypatch):
     for key, value in TYPO.items():
         monkeypatch.setenv(key, value)
     with pytest.raises(ConfigError, match="RAG_ANSWER_TRESHOLD"):
@@ -146,3 +152,12 @@ def test_embedder_not_installed_stops_ingest(tmp_path):
     assert code == 1
     assert "Unknown model 'minilm'" in stderr
     assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.usefixtures("fresh_default")
+def test_rag_ask_checks_the_model_and_retrieve_does_not_need_it(monkeypatch, lab_store):
+    monkeypatch.setenv("RAG_STORE_DIR", str(lab_store.store_dir))
+    monkeypatch.setenv("RAG_MODEL", "fsat")
+    assert rag.retrieve("SONA near-OOD AUROC", k=2)  # retrieval only: no generator needed
+    with pytest.raises(ModelMissingError, match="Unknown model 'fsat'"):
+        rag.ask("What AUROC does SONA reach on near-OOD datasets?")
