@@ -37,7 +37,7 @@ def _words(text: str) -> frozenset[str]:
 # English function words: never a topic, whatever the question asks
 FUNCTION_WORDS = _words(
     """
-    which what who whom whose how where when why whether the a an of in on at to for from by with and or nor but yet
+    which what who whom whose how where when why whether the a an of in on at as to for from by with and or nor but yet
     so if than then that this these those there here is are was were be been being am do does did doing done have
     has having had can could would should shall will may might must i me my mine we our ours us you your yours it
     its they them their theirs he she his her one ones any all every each either neither some several many few much

@@ -229,6 +229,7 @@ def test_selection_is_fast_at_scale() -> None:
         ("What is the author count of Implicit Kernel Attention?", {"attribute": "author_count"}),
         ("Papers published before 2024-03", {"date_from": None, "date_to": "2024-02"}),
         ("Papers tagged LG with code", {"category": "LG", "has_code": True}),
+        ("Which papers are filed as computer vision work?", {"category": "CV", "topic": None}),
         # counting the whole collection, or anything the rules read
         ("How many papers does the collection hold?", {"intent": "count", "topic": "hold"}),
         ("How many papers are there in total?", {"intent": "count", "topic": None}),
