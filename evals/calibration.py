@@ -67,7 +67,9 @@ def fit(rows: list[dict[str, Any]]) -> tuple[AnswerabilityModel, dict[str, Any]]
 
 
 def _quote_threshold(rows: list[dict[str, Any]], model: AnswerabilityModel) -> float:
-    quoted = [(model.probability(dict(zip(FEATURES, features(r), strict=True))), r) for r in rows if r.get("quoted")]
+    # the quote fallback of rejected drafts only (a which-paper answer is quoted too, from the paper the model picked)
+    fallbacks = [r for r in rows if r.get("quoted") and r.get("kind") != "one_paper"]
+    quoted = [(model.probability(dict(zip(FEATURES, features(r), strict=True))), r) for r in fallbacks]
     best, best_gain = 1.0, 0
     for t, _ in sorted(quoted, key=lambda pr: pr[0]):
         above = [r for p, r in quoted if p >= t]

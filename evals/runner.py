@@ -105,6 +105,7 @@ def evaluate(
             "ranked": ranked,
             "retrieve_ms": retrieve_ms,
             "signals": dict(plan.signals),
+            "kind": plan.kind,
             "named": plan.signals["named"],
             **retrieval_row(ranked, gold),
             "answer_in_evidence": metrics.must_contain_coverage(plan.evidence_text, item["must_contain"])

@@ -17,7 +17,8 @@ PROBE = "Does the evidence above state the answer to this question? Reply Yes or
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
-def _record_text(passage: Passage) -> str:
+def record_text(passage: Passage) -> str:
+    """What a paper states: title, abstract, authors and organization."""
     paper = passage.paper
     return " ".join([paper.title or "", paper.abstract, ", ".join(paper.authors), paper.organization or ""])
 
@@ -34,7 +35,7 @@ def code_signals(question: str, subject: set[str], read: list[Passage], top_cosi
     asked_words = content(question) - subject_stems
     best_words, best_strict, named = 0.0, 0.0, 0.0
     for i, passage in enumerate(read):
-        where = stated(_record_text(passage))
+        where = stated(record_text(passage))
         if not all(where.has_name(n) for n in subject):
             continue
         named = max(named, 1.0 if subject and i == 0 else 0.0)

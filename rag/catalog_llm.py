@@ -54,7 +54,7 @@ def fill(question: str, query: CatalogQuery, cues: Cues, table: CatalogTable, ge
         {"role": "user", "content": f"Q: {question} fields: {', '.join(schema['properties'])} ->"},
     ]
     try:
-        text = generator.complete_json(messages, schema, max_tokens=32)  # type: ignore[attr-defined]
+        text = generator.complete_json(messages, schema, max_tokens=32)
         proposed = json.loads(text)
     except (GenerationError, ValueError) as exc:
         log.warning("catalog fallback parse failed (%s); the rules' reading stands", exc)

@@ -72,6 +72,15 @@ def answer_messages(question: str, passages: list[Passage], with_authors: bool =
     return [*PREFIX, {"role": "user", "content": _asked(question, passages, with_authors)}]
 
 
+PICK = "Which numbered paper above is the one the question asks for? Reply with its number only."
+
+
+def pick_messages(question: str, passages: list[Passage], with_authors: bool = False) -> list[dict[str, str]]:
+    """The answer prompt with the question of which read paper is the one asked for: it shares every token up to
+    the question with the probe and the answer, so it costs only its own few tokens."""
+    return [*PREFIX, {"role": "user", "content": f"{_asked(question, passages, with_authors)}\n\n{PICK}"}]
+
+
 def probe_messages(question: str, passages: list[Passage], with_authors: bool = False) -> list[dict[str, str]]:
     """The answer prompt with the probe after the question: both share every token up to the question, so the
     model's prompt cache reads the evidence once for both."""

@@ -149,7 +149,8 @@ class Answer:
     standalone_question: str | None = None
     # claims of the model's draft that the citation check removed ("not supported by the cited abstract")
     dropped_claims: tuple[str, ...] = ()
-    # the answer is the supporting sentence(s) quoted verbatim, because every claim of the draft was dropped
+    # the answer is sentences quoted verbatim: the paper a which-paper question asks for, or the supporting
+    # sentence(s) when every claim of the draft was dropped (answerability then has no "pick")
     quoted: bool = False
     # the signals behind the answer-or-abstain decision and the combined probability that the evidence answers
     answerability: dict[str, float] = field(default_factory=dict)
@@ -222,7 +223,8 @@ class CatalogQuery:
         if self.date_from and self.date_from == self.date_to:
             parts.append(f"date {self.date_from}")
         else:
-            parts.extend(w for w in (self.date_from and f"from {self.date_from}", self.date_to and f"to {self.date_to}") if w)
+            bounds = (self.date_from and f"from {self.date_from}", self.date_to and f"to {self.date_to}")
+            parts.extend(w for w in bounds if w)
         for label, value in (("category", self.category), ("organization", self.organization), ("source", self.source)):
             if value:
                 parts.append(f"{label} = {value}")

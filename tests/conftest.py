@@ -50,7 +50,7 @@ class ScriptedGenerator:
     def __init__(self, reply, p_yes=0.95, picks=None):
         self.reply = reply
         self.p_yes = p_yes  # every Yes/No probe's P(Yes), or a function of the messages
-        self.picks = picks  # which-paper probe: P(option) for "0" (none), "1", "2", ...; default: paper 1 surely
+        self.picks = picks  # which-paper probe: P(option) for papers "1", "2", ...; default: paper 1 surely
         self.calls: list[list[dict[str, str]]] = []
         self.probes: list[list[dict[str, str]]] = []
         self.warmed: list[list[dict[str, str]]] = []
@@ -67,9 +67,9 @@ class ScriptedGenerator:
             p = self.yes_probability(messages)
             return [p, 1 - p]
         self.probes.append(messages)
-        picks = list(self.picks or [0.02, 0.9]) + [0.0] * len(options)
-        total = sum(picks[: len(options)])
-        return [p / total for p in picks[: len(options)]]
+        picks = list(self.picks or [0.9])  # indexed by paper number - 1; options are paper numbers "1", "3", ...
+        chosen = [picks[int(o) - 1] if int(o) <= len(picks) else 0.01 for o in options]
+        return [p / sum(chosen) for p in chosen]
 
     def stream(self, messages, max_tokens):
         self.calls.append(messages)

@@ -1,11 +1,11 @@
-"""Which-paper questions: the kind of question, the judged papers, and answers written from the records."""
+"""Which-paper questions: the kind of question, the picked paper, and answers written from its record."""
 
 import pytest
 
 from rag.answerability import FEATURES, AnswerabilityModel
 from rag.qa import Assistant
 from rag.types import Filters
-from rag.which_papers import Judgement, kind_of
+from rag.which_papers import kind_of
 from tests.conftest import ScriptedGenerator
 
 # Phrasings written for these tests, not taken from the eval questions.
@@ -60,16 +60,6 @@ def test_a_method_of_a_named_paper_is_a_detail_but_a_named_paper_itself_is_asked
     assert kind_of("Which paper introduces ECG-Byte?", Filters(), names_a_paper=True) == "one_paper"
 
 
-def test_judgement_picks_the_best_paper_above_the_threshold_or_none():
-    one = Judgement("one_paper", (0.2, 0.7, 0.05), none=0.05)
-    assert one.best == 1 and one.confidence == 0.7
-    assert one.chosen(0.5) == [1]
-    assert one.chosen(0.8) == []
-    several = Judgement("papers", (0.9, 0.3, 0.6))
-    assert several.chosen(0.5) == [0, 2]
-    assert several.chosen(0.95) == []
-
-
 ALWAYS_ANSWER = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, quote_threshold=0.5)
 HASHING = "Which paper shows that deep hashing can be trained with a single learning objective?"
 
@@ -83,9 +73,10 @@ def _assistant(small_store, picks=None, p_yes=0.95, judge=ALWAYS_ANSWER):
 
 
 def test_a_which_paper_answer_names_the_picked_paper_and_quotes_its_abstract(small_store):
-    assistant, generator = _assistant(small_store, picks=[0.05, 0.9, 0.05])
+    assistant, generator = _assistant(small_store, picks=[0.9, 0.05, 0.05])
     answer = assistant.ask(HASHING)
-    assert not answer.abstained and answer.quoted
+    assert not answer.abstained
+    assert answer.quoted
     assert generator.calls == []  # the model judged; it wrote nothing
     (citation,) = answer.citations
     assert citation.paper.title.startswith("One Loss for All")
@@ -93,36 +84,35 @@ def test_a_which_paper_answer_names_the_picked_paper_and_quotes_its_abstract(sma
     quote = answer.answer.split("\u201c", 1)[1].rstrip("\u201d")
     assert all(sentence in citation.paper.abstract for sentence in quote.split(". ") if sentence)
     assert citation.evidence in citation.paper.abstract
-    assert answer.answerability["pick"] == pytest.approx(0.9)
+    assert answer.answerability["pick"] == pytest.approx(0.9)  # the model's probability for the paper it picked
 
 
 def test_the_paper_the_model_picks_is_the_one_cited_even_when_ranked_lower(small_store):
-    assistant, _ = _assistant(small_store, picks=[0.05, 0.1, 0.85])
+    assistant, _ = _assistant(small_store, picks=[0.1, 0.85, 0.05])
     answer = assistant.ask(HASHING)
     assert answer.citations[0].paper.doc_id == answer.passages[1].paper.doc_id
 
 
-def test_a_which_paper_question_no_read_paper_fits_is_declined(small_store):
-    judge = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, pick_threshold=0.6)
-    assistant, _ = _assistant(small_store, picks=[0.5, 0.3, 0.2], judge=judge)
+def test_a_which_paper_question_the_evidence_does_not_answer_is_declined_before_any_pick(small_store):
+    judge = AnswerabilityModel({**dict.fromkeys(FEATURES, 0.0), "p_yes": 10.0}, -5.0, 0.5)  # the probe decides
+    assistant, generator = _assistant(small_store, p_yes=0.05, judge=judge)
     answer = assistant.ask(HASHING)
-    assert answer.abstained and answer.citations == ()
+    assert answer.abstained
+    assert answer.citations == ()
     assert "doesn't answer" in answer.answer
+    assert len(generator.probes) == 1  # only the answerability probe: nothing was picked
 
 
-def test_a_which_papers_question_lists_every_paper_judged_one_of_them(small_store):
-    judged_yes = {"[1]", "[3]"}
-
-    def p_yes(messages):
-        asked = messages[-1]["content"].rsplit("Is paper ", 1)[-1].split(" ", 1)[0]
-        return 0.9 if asked in judged_yes else 0.1
-
-    assistant, generator = _assistant(small_store, p_yes=p_yes)
+def test_a_which_papers_question_gets_a_drafted_answer_checked_claim_by_claim(small_store):
+    settings, _ = small_store
+    generator = ScriptedGenerator("One Loss for All trains deep hashing with a single cosine similarity objective [1].")
+    assistant = Assistant(settings, generator=generator)
+    assistant._answerability = ALWAYS_ANSWER
     answer = assistant.ask("Which papers train deep hashing models?")
-    assert [c.n for c in answer.citations] == [1, 2]
-    assert [c.paper.doc_id for c in answer.citations] == [answer.passages[i].paper.doc_id for i in (0, 2)]
-    assert len(generator.probes) == 5  # one probe per read paper
-    assert all(c.paper.label in answer.answer for c in answer.citations)
+    assert len(generator.calls) == 1
+    assert not answer.quoted
+    assert answer.citations
+    assert answer.citations[0].paper.title.startswith("One Loss for All")
 
 
 def test_a_backend_that_cannot_judge_falls_back_to_the_drafted_answer(small_store):

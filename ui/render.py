@@ -18,6 +18,7 @@ CARET = '<span class="rag-caret">▍</span>'
 DRAFT_LABEL = "Draft: checking each claim against its cited abstract…"
 VERIFIED_LABEL = "✓ Verified against the cited abstracts"
 QUOTED_LABEL = "Quoted from the abstracts: the drafted answer could not be verified"
+PICKED_LABEL = "The paper the question describes, quoted from its abstract"
 ABSTAIN_TITLE = "Not answered by this collection"
 PANEL_TITLE = '<h2 class="rag-panel-title">Sources</h2>'
 EMPTY_SOURCES = (
@@ -74,7 +75,8 @@ def answer_html(answer: Answer) -> str:
     if answer.abstained:
         return chat_html(answer.answer, "abstain", title=ABSTAIN_TITLE, extra=dropped)
     if answer.quoted:
-        return chat_html(answer.answer, "answer", label=_label(QUOTED_LABEL, "quoted"), extra=dropped)
+        quoted = PICKED_LABEL if "pick" in answer.answerability else QUOTED_LABEL
+        return chat_html(answer.answer, "answer", label=_label(quoted, "quoted"), extra=dropped)
     return chat_html(answer.answer, "answer", label=_label(VERIFIED_LABEL, "verified"), extra=dropped)
 
 
