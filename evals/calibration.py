@@ -18,10 +18,16 @@ def features(row: dict[str, Any]) -> list[float]:
     return [float(signals.get(f, 0.5)) for f in FEATURES]
 
 
+def gated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows the answerability gate decides: not those the catalog answered from the records (they have no
+    signals, and would be fitted as constant features)."""
+    return [r for r in rows if not r.get("catalog")]
+
+
 def tradeoff(rows: list[dict[str, Any]], model: AnswerabilityModel) -> list[dict[str, float]]:
     """For each candidate threshold on the combined probability: the share of answerable questions still answered
     (coverage) and of unanswerable ones refused before the model answers (abstention recall)."""
-    scored = [(model.probability(dict(zip(FEATURES, features(r), strict=True))), r["answerable"]) for r in rows]
+    scored = [(model.probability(dict(zip(FEATURES, features(r), strict=True))), r["answerable"]) for r in gated(rows)]
     n_ok = sum(1 for _, a in scored if a) or 1
     n_not = sum(1 for _, a in scored if not a) or 1
     curve = []
@@ -51,6 +57,7 @@ def fit(rows: list[dict[str, Any]]) -> tuple[AnswerabilityModel, dict[str, Any]]
         raise ValueError(
             f"calibration uses the tuning split only; {len(rows) - len(tuning)} rows are from another split"
         )
+    tuning = gated(tuning)
     x = np.array([features(r) for r in tuning])
     y = np.array([bool(r["answerable"]) for r in tuning])
     regression = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(x, y)

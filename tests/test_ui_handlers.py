@@ -115,6 +115,15 @@ def test_a_quoted_answer_says_the_draft_could_not_be_verified(settings):
     assert turns[0]["papers"] == [BLACKVIP.doc_id]
 
 
+def test_a_picked_paper_answer_is_labelled_as_quoted_from_that_paper_not_as_a_rejected_draft():
+    text = f"{BLACKVIP.title} [1]: \u201cWe propose BlackVIP.\u201d"
+    picked = Answer("Which paper ...?", text, False, quoted=True, answerability={"pick": 0.8, "probability": 0.7})
+    html = render.answer_html(picked)
+    assert render.PICKED_LABEL in html
+    assert render.QUOTED_LABEL not in html
+    assert render.QUOTED_LABEL in render.answer_html(Answer("How ...?", text, False, quoted=True))
+
+
 def test_an_abstention_keeps_its_notice_and_shows_the_removed_claims(settings):
     final = assistant_text(run_turn(FakeAssistant(), settings, "Was there life on Mars?")[-1][0])
     assert final.startswith('<div class="rag-msg rag-abstain"><div class="rag-notice-title">Not answered')
