@@ -91,7 +91,6 @@ def test_calibration_refuses_rows_of_the_test_split():
         calibration.fit(rows)
 
 
-
 def test_questions_the_catalog_answered_are_not_fitted():
     rows = [_row(0.9 - i * 0.01, 1.0, True) for i in range(12)] + [_row(0.2 + i * 0.01, 0.3, False) for i in range(8)]
     catalog = [{"signals": {}, "answerable": True, "split": "tuning", "catalog": "first author = X"}] * 30
@@ -99,6 +98,7 @@ def test_questions_the_catalog_answered_are_not_fitted():
     with_catalog, _ = calibration.fit(rows + catalog)
     assert with_catalog == alone
     assert with_catalog.fitted_on == "20 tuning questions"
+
 
 def test_a_corrupt_calibration_file_is_an_error_that_says_how_to_fix_it(tmp_path):
     from rag.answerability import DEFAULT_MODEL, load_model
