@@ -130,3 +130,13 @@ def test_a_backend_that_cannot_judge_falls_back_to_the_drafted_answer(small_stor
     answer = assistant.ask(HASHING)
     assert generator.calls  # drafted by the model, then checked
     assert not answer.quoted
+
+
+def test_a_pick_answered_below_even_odds_says_it_is_the_closest_match(small_store):
+    unsure = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), -0.4, 0.3)  # probability 0.40: answered, not likely
+    assistant, _ = _assistant(small_store, judge=unsure)
+    answer = assistant.ask(HASHING)
+    assert not answer.abstained
+    assert answer.answer.startswith("The closest match in the collection: One Loss for All")
+    sure, _ = _assistant(small_store)
+    assert sure.ask(HASHING).answer.startswith("One Loss for All")
