@@ -93,6 +93,12 @@ def test_the_paper_the_model_picks_is_the_one_cited_even_when_ranked_lower(small
     assert answer.citations[0].paper.doc_id == answer.passages[1].paper.doc_id
 
 
+def test_an_unsure_pick_of_a_lower_ranked_paper_leaves_retrieval_s_first_paper(small_store):
+    assistant, _ = _assistant(small_store, picks=[0.3, 0.45, 0.25])
+    answer = assistant.ask(HASHING)
+    assert answer.citations[0].paper.doc_id == answer.passages[0].paper.doc_id
+
+
 def test_a_which_paper_question_the_evidence_does_not_answer_is_declined_before_any_pick(small_store):
     judge = AnswerabilityModel({**dict.fromkeys(FEATURES, 0.0), "p_yes": 10.0}, -5.0, 0.5)  # the probe decides
     assistant, generator = _assistant(small_store, p_yes=0.05, judge=judge)
