@@ -12,7 +12,7 @@ from rag.answerability import AnswerabilityModel, code_signals, load_model
 from rag.catalog import CatalogSearch
 from rag.citations import CitationChecker
 from rag.config import Settings, set_offline_env
-from rag.conversation import HistoryTurn, Resolved, resolve
+from rag.conversation import HistoryTurn, Resolved, is_follow_up, resolve
 from rag.embedder import query_embedder
 from rag.errors import EmptyQuestionError
 from rag.evidence import SentenceVectors, best_sentence, read_evidence
@@ -183,7 +183,9 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         _require_question(question)
-        if not history and not (year_from or year_to or author or source):  # the records answer it exactly
+        # the records answer it exactly, also mid-conversation unless the question refers back to an earlier turn
+        standalone = not history or not is_follow_up(question)
+        if standalone and not (year_from or year_to or author or source):
             found = self.catalog.search(question, lambda: self.generator(model))
             if found is not None:
                 timings = {**found.timings_ms, "retrieve": _ms(started), "generate": 0.0, "first_token": 0.0}

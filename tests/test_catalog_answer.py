@@ -45,6 +45,17 @@ def test_a_count_question_is_answered_from_the_records_without_the_model(assista
     assert len(generator.calls) + len(generator.probes) == calls  # the model wrote none of it
 
 
+def test_a_catalog_question_mid_conversation_is_answered_from_the_records(assistant) -> None:
+    bot, generator = assistant
+    history = [("How does BlackVIP adapt a model without its parameters?", "It ... [1].", ["some-doc"])]
+    calls = len(generator.calls) + len(generator.probes)
+    answer = bot.ask("How many papers have more than 10 authors?", history=history)
+    assert "(filtered: more than 10 authors)" in answer.answer
+    assert len(generator.calls) + len(generator.probes) == calls
+    referring = bot.ask("How many authors does it have?", history=history)  # refers back: the earlier paper's path
+    assert referring.catalog is None
+
+
 def test_first_author_answer_and_json_echo(assistant) -> None:
     bot, _ = assistant
     answer = bot.ask("Who is the first author of Geodesic Multi-Modal Mixup for Robust Fine-Tuning?")
