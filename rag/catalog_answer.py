@@ -80,7 +80,7 @@ def _short(paper: Paper, query: CatalogQuery) -> str:
         or query.order in ("most_authors", "fewest_authors")
     ):
         count = len(paper.authors) if paper.authors and not paper.authors_truncated else paper.author_count
-        bits.append(f"{count} authors" if count is not None else f"at least {len(paper.authors)} authors")
+        bits.append(_authors(count) if count is not None else f"at least {_authors(len(paper.authors))}")
     if query.author and paper.authors:
         bits.append(
             ", ".join(paper.authors[:3]) + (" et al." if len(paper.authors) > 3 or paper.authors_truncated else "")
@@ -178,3 +178,7 @@ def _filters(query: CatalogQuery) -> Filters:
 
 
 __all__ = ["UNKNOWN", "metadata_line", "write"]
+
+
+def _authors(n: int) -> str:
+    return "1 author" if n == 1 else f"{n} authors"

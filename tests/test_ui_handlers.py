@@ -9,7 +9,7 @@ import pytest
 
 from rag.config import Settings
 from rag.errors import GenerationError, StoreMissingError
-from rag.types import Answer, Citation, Passage
+from rag.types import Answer, CatalogQuery, Citation, Passage
 from tests.ui_fakes import (
     ANSWER_TEXT,
     BLACKVIP,
@@ -113,6 +113,13 @@ def test_a_quoted_answer_says_the_draft_could_not_be_verified(settings):
     assert f"<summary>1 claim removed: not supported by the cited abstract</summary><ul><li>{QUOTED_CLAIM}" in final
     assert '<span class="rag-badge">[1]</span>' in sources
     assert turns[0]["papers"] == [BLACKVIP.doc_id]
+
+
+def test_a_catalog_answer_is_labelled_as_computed_from_the_records_not_as_checked_against_abstracts():
+    answer = Answer("How many papers ...?", "4 papers in the collection match.", False, catalog=CatalogQuery("count"))
+    html = render.answer_html(answer)
+    assert render.CATALOG_LABEL in html
+    assert render.VERIFIED_LABEL not in html
 
 
 def test_a_picked_paper_answer_is_labelled_as_quoted_from_that_paper_not_as_a_rejected_draft():

@@ -19,6 +19,7 @@ DRAFT_LABEL = "Draft: checking each claim against its cited abstract…"
 VERIFIED_LABEL = "✓ Verified against the cited abstracts"
 QUOTED_LABEL = "Quoted from the abstracts: the drafted answer could not be verified"
 PICKED_LABEL = "The paper the question describes, quoted from its abstract"
+CATALOG_LABEL = "✓ Computed from the paper records (metadata), not from abstract text"
 ABSTAIN_TITLE = "Not answered by this collection"
 PANEL_TITLE = '<h2 class="rag-panel-title">Sources</h2>'
 EMPTY_SOURCES = (
@@ -77,7 +78,8 @@ def answer_html(answer: Answer) -> str:
     if answer.quoted:
         quoted = PICKED_LABEL if "pick" in answer.answerability else QUOTED_LABEL
         return chat_html(answer.answer, "answer", label=_label(quoted, "quoted"), extra=dropped)
-    return chat_html(answer.answer, "answer", label=_label(VERIFIED_LABEL, "verified"), extra=dropped)
+    verified = CATALOG_LABEL if answer.catalog is not None else VERIFIED_LABEL
+    return chat_html(answer.answer, "answer", label=_label(verified, "verified"), extra=dropped)
 
 
 def user_html(text: str) -> str:
