@@ -162,6 +162,8 @@ class Assistant:
         subject = {n for n in names(resolved.question) if papers_naming(n) and top and top.has_name(n)}
         sure = any(papers_naming(n) == 1 for n in subject)  # a name only the top paper states
         n = papers_to_read(resolved.question, found.filters, self.settings, sure)
+        if resolved.focus:  # a follow-up by reference is about the papers the last answer cited, ranked first
+            n = min(len(resolved.focus), self.settings.llm_passages)
         per_paper = (self.settings.evidence_sentences, self.settings.evidence_sentences_other)
         read = read_evidence(
             resolved.question, passages[:n], self.sentence_vectors, per_paper, self.settings.evidence_words

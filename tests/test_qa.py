@@ -200,3 +200,14 @@ def test_parts_are_built_once_under_concurrent_first_use(small_store):
     assert errors == []
     assert {count for count, _ in results} == {len(papers)}
     assert len({index_id for _, index_id in results}) == 1
+
+
+def test_a_follow_up_by_reference_reads_only_the_papers_the_last_answer_cited(small_store):
+    settings, papers = small_store
+    assistant = Assistant(settings, generator=ScriptedGenerator("It compares against dense networks [1]."))
+    cited = papers[7].doc_id
+    history = [(f"Is there a paper titled {papers[7].title}?", "Yes [1].", [cited])]
+    plan = assistant.plan("What does it compare against?", history)
+    assert [p.paper.doc_id for p in plan.read] == [cited]
+    two = [(history[0][0], "They [1] [2].", [cited, papers[3].doc_id])]
+    assert {p.paper.doc_id for p in assistant.plan("What data do they use?", two).read} == set(two[0][2])
