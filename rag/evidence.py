@@ -186,8 +186,14 @@ def naming_sentence(sentences: list[str]) -> str | None:
     return next((s for s in sentences if _NAMING.search(s)), None)
 
 
-def best_sentence(question: str, passage: Passage, vectors: SentenceVectors) -> str:
-    """The one evidence sentence of the passage that best answers the question."""
-    candidates = list(passage.evidence) or split_sentences(passage.paper.abstract) or [passage.paper.abstract]
-    scores = sentence_scores(question, vectors.embed([question])[0], candidates, vectors.embed(candidates))
+def evidence_candidates(passage: Passage) -> list[str]:
+    """The sentences an answer may quote from a passage: its evidence, else its abstract's sentences."""
+    return list(passage.evidence) or split_sentences(passage.paper.abstract) or [passage.paper.abstract]
+
+
+def best_sentence(question: str, passage: Passage, vectors: SentenceVectors, wants_name: bool = False) -> str:
+    """The one evidence sentence of the passage that best answers the question (`wants_name`: the answer must name
+    the paper, so its naming sentence is preferred)."""
+    candidates = evidence_candidates(passage)
+    scores = sentence_scores(question, vectors.embed([question])[0], candidates, vectors.embed(candidates), wants_name)
     return candidates[int(np.argmax(scores))]

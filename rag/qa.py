@@ -228,7 +228,7 @@ class Assistant:
             picked = _pick_paper(generator, plan, by_author)
             if picked is not None:  # None: the backend cannot tell, and the drafted answer follows
                 best, verdict["pick"] = picked
-                text, citations = compose(query, [read[best]], self.sentence_vectors)
+                text, citations = compose(query, read[best], self.sentence_vectors)
                 if probability < 0.5:  # answered, but less likely than not to be the paper asked for: say so
                     text = f"The closest match in the collection: {text}"
                 timings.update(first_token=_ms(started), generate=_ms(gen_started))

@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-import numpy as np
-
-from rag.evidence import SentenceVectors, naming_sentence, sentence_scores
+from rag.evidence import SentenceVectors, best_sentence, evidence_candidates, naming_sentence
 from rag.reading import asks_for_several_papers
 from rag.types import Citation, Filters, Passage
 
@@ -71,24 +69,18 @@ def kind_of(question: str, filters: Filters, names_a_paper: bool = False) -> Kin
 def quoted_sentences(question: str, passage: Passage, vectors: SentenceVectors) -> list[str]:
     """The sentence that names the paper's contribution and the one that best matches the question, in abstract
     order (one when they are the same), within QUOTE_WORDS."""
-    candidates = list(passage.evidence) or [passage.paper.abstract]
-    scores = sentence_scores(question, vectors.embed([question])[0], candidates, vectors.embed(candidates), True)
-    best = candidates[int(np.argmax(scores))]
-    picked = [best]
+    candidates = evidence_candidates(passage)
+    best = best_sentence(question, passage, vectors, wants_name=True)
     naming = naming_sentence(candidates)
+    picked = {best}
     if naming and naming != best and len(f"{naming} {best}".split()) <= QUOTE_WORDS:
-        picked.append(naming)
+        picked.add(naming)
     return [s for s in candidates if s in picked]
 
 
-def compose(question: str, chosen: list[Passage], vectors: SentenceVectors) -> tuple[str, tuple[Citation, ...]]:
-    """The answer written from the chosen papers' records: title (year) [n] and their own sentences, quoted."""
-    lines, citations = [], []
-    for n, passage in enumerate(chosen, start=1):
-        sentences = quoted_sentences(question, passage, vectors)
-        paper = passage.paper
-        year = f" ({paper.year})" if paper.year else ""
-        quote = " ".join(sentences)
-        lines.append(f"{paper.label}{year} [{n}]: \u201c{quote}\u201d")
-        citations.append(Citation(n, paper, quote))
-    return "\n".join(lines), tuple(citations)
+def compose(question: str, passage: Passage, vectors: SentenceVectors) -> tuple[str, tuple[Citation, ...]]:
+    """The answer written from the paper's record: title (year) [1] and its own sentences, quoted."""
+    paper = passage.paper
+    year = f" ({paper.year})" if paper.year else ""
+    quote = " ".join(quoted_sentences(question, passage, vectors))
+    return f"{paper.label}{year} [1]: \u201c{quote}\u201d", (Citation(1, paper, quote),)
