@@ -78,7 +78,8 @@ def calibrate(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"answerability weights {model.weights}, bias {model.bias}; threshold {model.threshold:.4f} "
         f"(tuning: false abstention {point['false_abstention']:.3f}, unanswerable refused "
-        f"{point['abstention_recall']:.3f}); quote threshold {model.quote_threshold:.4f}; "
+        f"{point['abstention_recall']:.3f}); by kind of question {model.kind_thresholds}; "
+        f"quote threshold {model.quote_threshold:.4f}; "
         "written to rag/calibration.json"
     )
     return 0

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from rag.answerability import CALIBRATION_FILE, FEATURES, AnswerabilityModel
+from rag.answerability import CALIBRATION_FILE, FEATURES, AnswerabilityModel, kind_key
 
 MAX_FALSE_ABSTENTION = 0.06  # on the tuning split, leaving room under the 0.08 target for held-out questions
+KIND_MIN_ROWS = (8, 4)  # a kind gets its own threshold only with this many answerable and unanswerable tuning rows
 
 
 def features(row: dict[str, Any]) -> list[float]:
@@ -64,13 +65,35 @@ def fit(rows: list[dict[str, Any]]) -> tuple[AnswerabilityModel, dict[str, Any]]
     weights = {f: round(float(w), 4) for f, w in zip(FEATURES, regression.coef_[0], strict=True)}
     provisional = AnswerabilityModel(weights, round(float(regression.intercept_[0]), 4), 0.5)
     curve = tradeoff(tuning, provisional)
-    allowed = [p for p in curve if p["false_abstention"] <= MAX_FALSE_ABSTENTION] or curve[:1]
-    point = max(allowed, key=lambda p: (p["abstention_recall"], -p["threshold"]))
+    point = _best_point(curve)
+    kinds = _kind_thresholds(tuning, provisional)
     quote_threshold = _quote_threshold(tuning, provisional)
     model = AnswerabilityModel(
-        weights, provisional.bias, point["threshold"], quote_threshold, f"{len(tuning)} tuning questions"
+        weights, provisional.bias, point["threshold"], quote_threshold, f"{len(tuning)} tuning questions", kinds
     )
-    return model, {"point": point, "curve": curve}
+    return model, {"point": point, "curve": curve, "kinds": kinds}
+
+
+def _best_point(curve: list[dict[str, float]]) -> dict[str, float]:
+    """The threshold that refuses the most unanswerable questions within MAX_FALSE_ABSTENTION."""
+    allowed = [p for p in curve if p["false_abstention"] <= MAX_FALSE_ABSTENTION] or curve[:1]
+    return max(allowed, key=lambda p: (p["abstention_recall"], -p["threshold"]))
+
+
+def _kind_thresholds(rows: list[dict[str, Any]], model: AnswerabilityModel) -> dict[str, float]:
+    """A threshold of its own for each kind of question with enough tuning rows of both classes, placed halfway
+    between the lowest probability it answers and the highest one below it (not on the edge of a tuning question)."""
+    out = {}
+    for kind in sorted({kind_key(r.get("kind")) for r in rows}):
+        of_kind = [r for r in rows if kind_key(r.get("kind")) == kind]
+        answerable = sum(1 for r in of_kind if r["answerable"])
+        if answerable < KIND_MIN_ROWS[0] or len(of_kind) - answerable < KIND_MIN_ROWS[1]:
+            continue
+        cut = _best_point(tradeoff(of_kind, model))["threshold"]
+        scores = [model.probability(dict(zip(FEATURES, features(r), strict=True))) for r in of_kind]
+        below = [p for p in scores if p < cut]
+        out[kind] = round((cut + max(below)) / 2, 4) if below else cut
+    return out
 
 
 def _quote_threshold(rows: list[dict[str, Any]], model: AnswerabilityModel) -> float:

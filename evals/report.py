@@ -65,7 +65,11 @@ def markdown(results: dict[str, dict[str, Any]], curve: list[dict[str, float]], 
             cells += [_fmt(values.get(m)) for m in (*ANSWER_COLUMNS, "right")]
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", f"## Answerability model in use (fitted on {model.fitted_on})", ""]
-    lines += [f"Weights {model.weights}, bias {model.bias}; answers at probability >= {model.threshold:.4f}."]
+    by_kind = ", ".join(f"{k}: {v:.4f}" for k, v in model.kind_thresholds.items())
+    lines += [
+        f"Weights {model.weights}, bias {model.bias}; answers at probability >= {model.threshold:.4f}"
+        + (f" (by kind of question: {by_kind})." if by_kind else ".")
+    ]
     lines += ["The curve is for this run's questions (first configuration):", ""]
     lines += ["| threshold | coverage | unanswerable refused | balanced acc. |", "|---|---|---|---|"]
     step = max(1, len(curve) // 15)

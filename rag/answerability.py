@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
+from rag.evidence import asks_for_amount
 from rag.terms import content, names, numbers, qualifiers, stated
 from rag.types import Passage
 
 FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named", "named_detail_missing")
 PROBE = "Does the evidence above state the answer to this question? Reply Yes or No."
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+_MARKERS = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
 
 
 def record_text(passage: Passage) -> str:
@@ -54,28 +57,49 @@ def code_signals(question: str, subject: set[str], read: list[Passage], top_cosi
     }
 
 
+def states_asked_figure(question: str, answer: str) -> bool:
+    """A question asking for an amount ("How many parameters ...?", "What error rate ...?") is answered only by a
+    text that states a number the question did not give: "trillions of tokens", "a better signal-to-noise ratio" or
+    "20 billion" for "UL2 20B" do not answer it. Other questions pass."""
+    if not asks_for_amount(question):
+        return True
+    return bool(numbers(_MARKERS.sub(" ", answer)) - numbers(question))
+
+
+def kind_key(kind: str | None) -> str:
+    """The question kinds the answerability thresholds are calibrated for: "one_paper", "papers" or "other"."""
+    return kind or "other"
+
+
 @dataclass(frozen=True)
 class AnswerabilityModel:
-    """Logistic regression over FEATURES; answer when the probability reaches `threshold`."""
+    """Logistic regression over FEATURES; answer when the probability reaches the threshold of the question's kind
+    (`kind_thresholds`, else `threshold`): the signals of a question asking for a list of papers sit higher than
+    those of one asking for a fact, so one threshold for both refuses too few of either."""
 
     weights: dict[str, float]
     bias: float
     threshold: float
     quote_threshold: float = 0.8  # when every drafted claim fails the check, quote the evidence only above this
     fitted_on: str = "defaults"
+    kind_thresholds: dict[str, float] = field(default_factory=dict)
 
     def probability(self, signals: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(f, 0.0) * signals.get(f, 0.5) for f in FEATURES)
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def answers(self, signals: dict[str, float]) -> bool:
-        return self.probability(signals) >= self.threshold
+    def threshold_for(self, kind: str | None) -> float:
+        return self.kind_thresholds.get(kind_key(kind), self.threshold)
+
+    def answers(self, signals: dict[str, float], kind: str | None = None) -> bool:
+        return self.probability(signals) >= self.threshold_for(kind)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "weights": self.weights,
             "bias": self.bias,
             "threshold": self.threshold,
+            "kind_thresholds": self.kind_thresholds,
             "quote_threshold": self.quote_threshold,
             "fitted_on": self.fitted_on,
         }
@@ -109,6 +133,7 @@ def load_model(path: Path = CALIBRATION_FILE) -> AnswerabilityModel:
             float(data["threshold"]),
             float(data["quote_threshold"]),
             str(data["fitted_on"]),
+            {str(k): float(v) for k, v in data.get("kind_thresholds", {}).items()},
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(

@@ -16,11 +16,11 @@ from rag.terms import names, qualifiers, stated
 from rag.types import Passage
 
 # a question asking for an amount ("How much ...", "What accuracy ...", "What AMOTA does X reach?") is answered by a
-# sentence with a figure in it
+# sentence with a figure in it ("What improvements ...?" asks for results, which may be stated in words)
 _QUANTITY = re.compile(
     r"\bhow (?:much|many|large|big|long|fast|small|high|low|often)\b|\bby how\b"
-    r"|\bwhat (?:\w+ )?(?:percentage|fraction|share|number|size|rate|accuracy|score|speed-?up|gain|improvement"
-    r"|reduction|error|auroc|auc|f1|bleu)"
+    r"|\bwhat (?:[\w-]+ ){0,2}(?:(?:percentage|fraction|share|number|size|rate|ratio|accuracy|score|speed-?up"
+    r"|error|auroc|auc|f1|bleu|perplexity)s?|gain|improvement|reduction)\b"
     r"|\bwhat\b.*\b(?:reach|achieve|attain|obtain|score)s?\b",
     re.IGNORECASE,
 )
@@ -45,6 +45,11 @@ NAME_BONUS = 0.15  # per share of the question's names and qualifiers that the s
 FIGURE_BONUS = 0.2  # a sentence with a figure (or results), for a question asking for an amount (or results)
 NAMING_BONUS = 0.2  # the sentence naming the method, for which-paper questions and untitled papers
 OVERLAP_WEIGHT = 0.2  # share of the question's content words the sentence states
+
+
+def asks_for_amount(question: str) -> bool:
+    """The question asks for a figure: an answer without one does not answer it."""
+    return bool(_QUANTITY.search(question))
 
 
 def overlap_score(question_tokens: set[str], sentence: str) -> float:
@@ -165,6 +170,7 @@ def read_evidence(
     question_vector = vectors.embed([question])[0]
     figure = _DIGIT if _QUANTITY.search(question) else _RESULT_STATED if _RESULTS_ASKED.search(question) else None
     out = []
+    asks_which = bool(_WHICH.search(question))
     for rank, (passage, (sentences, sent_vecs)) in enumerate(
         zip(passages, vectors.of([p.paper.abstract for p in passages]), strict=True)
     ):
@@ -175,7 +181,10 @@ def read_evidence(
         untitled = not passage.paper.title
         scores = sentence_scores(question, question_vector, sentences, sent_vecs, untitled)
         must = (figure,) if figure else ()
-        if n >= 2 and (untitled or _WHICH.search(question)):
+        if untitled or asks_which:
+            # the answer has to name each paper it lists or picks: its naming sentence is read beside its best one
+            # (tuning split: the listed papers' names were missing from the one best sentence of the other papers)
+            n = max(n, 2)
             must = (*must, _NAMING)
         out.append(replace(passage, evidence=choose(scores, sentences, n, max_words, must)))
     return out

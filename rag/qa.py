@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rag.answerability import AnswerabilityModel, code_signals, load_model
+from rag.answerability import AnswerabilityModel, code_signals, load_model, states_asked_figure
 from rag.catalog import CatalogSearch
 from rag.citations import CitationChecker
 from rag.config import Settings, set_offline_env
@@ -212,7 +212,7 @@ class Assistant:
         signals = {**plan.signals, "p_yes": 0.5 if p_yes is None else p_yes}
         judge = self.answerability
         probability = judge.probability(signals)
-        threshold, quote_threshold = judge.threshold, judge.quote_threshold
+        threshold, quote_threshold = judge.threshold_for(plan.kind), judge.quote_threshold
         if self.settings.answer_threshold is not None:  # an override sets both (0: always answer, as calibration runs)
             threshold = quote_threshold = self.settings.answer_threshold
         verdict = {**signals, "probability": probability, "threshold": threshold}
@@ -249,14 +249,14 @@ class Assistant:
         checked = CitationChecker(self.sentence_vectors).check("".join(pieces), read, query)
         timings["total"] = _ms(started)
         base = replace(base, dropped_claims=checked.dropped_claims)
-        if checked.citations:
+        quote = best_sentence(query, read[0], self.sentence_vectors) if read[0].evidence else ""
+        if checked.citations and states_asked_figure(query, checked.text):
             yield replace(base, answer=checked.text, citations=checked.citations)
-        elif probability >= max(threshold, quote_threshold) and read[0].evidence:
+        elif probability >= max(threshold, quote_threshold) and quote and states_asked_figure(query, quote):
             # every drafted claim failed the check, but the evidence answers: quote it rather than say nothing
-            quote = best_sentence(query, read[0], self.sentence_vectors)
             text = f"The closest statement in the collection: \u201c{quote}\u201d [1]"
             yield replace(base, answer=text, citations=(Citation(1, read[0].paper, quote),), quoted=True)
-        else:
+        else:  # nothing checked states what was asked (for an amount question: a figure the question did not give)
             yield _abstain(base, passages)
 
 

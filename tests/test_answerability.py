@@ -40,3 +40,29 @@ def test_every_feature_has_a_default_weight_and_signals_feed_the_model():
     assert set(DEFAULT_MODEL.weights) == set(FEATURES)
     unstated = {**code_signals("Which GPU was SONA trained on?", {"sona"}, [SONA], 0.6), "p_yes": 0.9}
     assert DEFAULT_MODEL.probability(signals) > DEFAULT_MODEL.probability(unstated)
+
+
+def test_an_amount_question_is_answered_only_by_a_figure_it_did_not_give():
+    from rag.answerability import states_asked_figure
+
+    assert states_asked_figure("How many parameters does YuE have?", "YuE has 7B parameters [1].")
+    assert not states_asked_figure("How many parameters does YuE have?", "YuE is trained on trillions of tokens [1].")
+    assert not states_asked_figure("How many tokens was UL2 20B pre-trained on?", "UL2 20B has 20 billion [1].")
+    assert not states_asked_figure("What signal-to-noise ratio does MMLU have?", "MMLU has a better ratio [2].")
+    assert states_asked_figure("What character error rate does it reach?", "It reaches a CER of 4.1% [1].")
+    assert states_asked_figure("How does SONA produce outliers?", "With diffusion models [1].")  # not an amount
+
+
+def test_each_kind_of_question_can_have_its_own_threshold(tmp_path):
+    import json
+
+    from rag.answerability import AnswerabilityModel, load_model
+
+    model = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 0.0, 0.3, 0.6, "test", {"papers": 0.55})
+    assert model.threshold_for("papers") == 0.55
+    assert model.threshold_for("one_paper") == model.threshold_for(None) == 0.3
+    assert model.answers({}, "one_paper")  # probability 0.5
+    assert not model.answers({}, "papers")
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps({"answerability": model.to_dict()}))
+    assert load_model(path) == model

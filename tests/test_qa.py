@@ -211,3 +211,36 @@ def test_a_follow_up_by_reference_reads_only_the_papers_the_last_answer_cited(sm
     assert [p.paper.doc_id for p in plan.read] == [cited]
     two = [(history[0][0], "They [1] [2].", [cited, papers[3].doc_id])]
     assert {p.paper.doc_id for p in assistant.plan("What data do they use?", two).read} == set(two[0][2])
+
+
+SIMCSE_Q = "What average STS correlation does unsupervised SimCSE reach with BERT base?"
+
+
+def test_an_amount_question_answered_without_a_figure_is_refused(small_store):
+    """A true, checked sentence that does not state the asked figure does not answer: the figure is quoted from the
+    evidence when answerability allows a quote, else the assistant abstains."""
+    vague = "SimCSE is evaluated on standard semantic textual similarity tasks [1]."
+    never_quote = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, quote_threshold=1.0)
+    assistant, _ = assistant_with(small_store, vague, judge=never_quote)
+    answer = assistant.ask(SIMCSE_Q)
+    assert answer.abstained
+    assert answer.citations == ()
+    assistant, _ = assistant_with(small_store, vague)
+    quoted = assistant.ask(SIMCSE_Q)
+    assert quoted.quoted
+    assert "76.3%" in quoted.answer
+    assert "evaluated on standard" not in quoted.answer
+    figure = "Unsupervised SimCSE with BERT base achieves an average of 76.3% on STS tasks [1]."
+    assistant, _ = assistant_with(small_store, figure)
+    answered = assistant.ask(SIMCSE_Q)
+    assert not answered.abstained
+    assert "76.3%" in answered.answer
+
+
+def test_a_list_question_uses_the_threshold_of_its_kind(small_store):
+    judge = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 0.0, 0.3, 0.6, "test", {"papers": 0.55})
+    reply = "SimCSE learns sentence embeddings with contrastive learning [1]."
+    assistant, generator = assistant_with(small_store, reply, judge=judge)
+    assert assistant.ask("Which papers learn sentence embeddings with contrastive learning?").abstained
+    assert not generator.calls  # refused by the list threshold before drafting
+    assert not assistant.ask("How does SimCSE learn sentence embeddings?").abstained

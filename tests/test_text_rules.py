@@ -143,3 +143,18 @@ def test_the_top_paper_gives_more_sentences_than_the_others(embedder):
     assert [len(p.evidence) for p in read] == [3, 1, 1]
     whole = read_evidence("guidance schedule", passages, SentenceVectors(embedder), (0, 1), 200)
     assert whole[0].evidence == tuple(split_sentences(DIFFUSION_ABSTRACT))
+
+
+def test_a_list_question_reads_the_naming_sentence_of_every_paper_it_reads(embedder):
+    abstract = (
+        "Sampling from diffusion models is slow. We propose GuideSkip, a training-free guidance schedule. "
+        "Classifier-free guidance is skipped in the middle of sampling, which keeps image quality."
+    )
+    papers = [Paper(doc_id=f"d{i}", title=f"P{i}", abstract=abstract) for i in range(3)]
+    passages = [Passage(i + 1, p, 1.0) for i, p in enumerate(papers)]
+    question = "Which papers skip classifier-free guidance in the middle of sampling?"
+    read = read_evidence(question, passages, SentenceVectors(embedder), (3, 1), 200)
+    assert all("GuideSkip" in " ".join(p.evidence) for p in read)  # each listed paper can be named
+    assert [len(p.evidence) for p in read[1:]] == [2, 2]
+    plain = read_evidence("When is guidance skipped?", passages, SentenceVectors(embedder), (3, 1), 200)
+    assert [len(p.evidence) for p in plain[1:]] == [1, 1]
