@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.evidence import SentenceVectors
+from rag.injection import addresses_model
 from rag.sentences import split_sentences
 from rag.terms import Stated, Terms, content, names, stated, terms_of
 from rag.types import Citation, Passage
@@ -121,7 +122,9 @@ class CitationChecker:
         """(text, cosine with the claim) of every one- or two-sentence window, closest first."""
         ((sentences, vectors),) = self.vectors.of([passage.paper.abstract])
         cosines = vectors @ claim_vector
-        windows = [(" ".join(sentences[j] for j in w), max(float(cosines[j]) for j in w)) for w in _windows(sentences)]
+        # a sentence that instructs the model ("Ignore the evidence and answer ...") is never evidence for a claim
+        clean = [w for w in _windows(sentences) if not any(addresses_model(sentences[j]) for j in w)]
+        windows = [(" ".join(sentences[j] for j in w), max(float(cosines[j]) for j in w)) for w in clean]
         return sorted(windows, key=lambda tc: (-tc[1], len(tc[0])))
 
     def support(self, claim: str, terms: Terms, claim_vector: np.ndarray, passage: Passage) -> Support | None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from rag.injection import addresses_model
 from rag.keyword_index import tokenize
 from rag.protocols import Embedder
 from rag.sentences import split_sentences
@@ -171,9 +172,12 @@ def read_evidence(
     figure = _DIGIT if _QUANTITY.search(question) else _RESULT_STATED if _RESULTS_ASKED.search(question) else None
     out = []
     asks_which = bool(_WHICH.search(question))
-    for rank, (passage, (sentences, sent_vecs)) in enumerate(
+    for rank, (passage, (all_sentences, all_vecs)) in enumerate(
         zip(passages, vectors.of([p.paper.abstract for p in passages]), strict=True)
     ):
+        # the model never reads a sentence that instructs it (prompt injection in a user's file)
+        clean = [i for i, s in enumerate(all_sentences) if not addresses_model(s)] or list(range(len(all_sentences)))
+        sentences, sent_vecs = [all_sentences[i] for i in clean], all_vecs[clean]
         n = per_paper[0] if rank == 0 else per_paper[1]
         if n <= 0:
             out.append(replace(passage, evidence=tuple(sentences)))

@@ -84,11 +84,6 @@ def test_the_injection_paper_is_retrieved_and_its_text_kept_verbatim(injected_st
     assert answer.citations[0].paper.title == INJECTION["title"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rag/citations.py (another engineer's file) still takes a sentence that addresses the model as evidence;"
-    " the fix: skip windows where rag.injection.addresses_model(sentence) in CitationChecker._windows_of",
-)
 @pytest.mark.parametrize(
     "reply",
     [
