@@ -5,6 +5,7 @@ Importing this package loads no model and no heavy library; they load on first u
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
@@ -17,6 +18,7 @@ __all__ = ["Assistant", "Settings", "ask", "retrieve"]
 
 _default: Assistant | None = None
 _generation_checked = False
+_default_lock = threading.Lock()  # threads calling `ask` at once must share one assistant (one model in memory)
 
 
 def __getattr__(name: str) -> Any:
@@ -33,16 +35,17 @@ def default_assistant(generation: bool = True) -> Assistant:
     global _default, _generation_checked
     from rag.startup import check_startup
 
-    if _default is None:
-        from rag.qa import Assistant
+    with _default_lock:  # cheap: the checks read files, the models themselves load on first use, not here
+        if _default is None:
+            from rag.qa import Assistant
 
-        settings = Settings()
-        check_startup(settings, generation=False)
-        _default = Assistant(settings)
-    if generation and not _generation_checked:
-        check_startup(_default.settings)
-        _generation_checked = True
-    return _default
+            settings = Settings()
+            check_startup(settings, generation=False)
+            _default = Assistant(settings)
+        if generation and not _generation_checked:
+            check_startup(_default.settings)
+            _generation_checked = True
+        return _default
 
 
 def ask(question: str, **options: Any) -> Answer:

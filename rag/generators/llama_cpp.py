@@ -13,6 +13,7 @@ import numpy as np
 from rag import models
 from rag.config import Settings
 from rag.errors import GenerationError, ModelMissingError
+from rag.generators.locked_stream import locked_stream
 from rag.generators.prompt_state import PromptStateCache
 
 
@@ -58,8 +59,9 @@ class LlamaCppGenerator:
             self._warmed_prefix = prefix
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
-        with self._lock:
-            yield from self._stream(messages, max_tokens)
+        """Tokens as they come; the lock is held by a worker thread only while it generates, so a consumer that
+        is closed, collected or abandoned mid-answer (a browser tab gone) never keeps the next question waiting."""
+        return locked_stream(self._lock, lambda: self._stream(messages, max_tokens))
 
     def yes_probability(self, messages: list[dict[str, str]]) -> float:
         """P(Yes) / (P(Yes) + P(No)) for the reply's first token (see `choice_probabilities`)."""
