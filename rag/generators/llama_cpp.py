@@ -20,23 +20,27 @@ from rag.generators.prompt_state import PromptStateCache
 class LlamaCppGenerator:
     """Greedy decoding with the model's own chat template; the prompt prefix cache is reused across questions."""
 
-    def __init__(self, model: str, settings: Settings) -> None:
+    def __init__(self, model: str, settings: Settings, prompt_lookup: int = 0) -> None:
+        """`prompt_lookup` > 0 drafts that many tokens by prompt lookup (speculative decoding, for measuring it:
+        see evals/results/prompt-lookup/)."""
         self.path = models.path(model, settings.model_dir)
         self.name = models.canonical(model) if models.canonical(model) in models.SPECS else self.path.name
         try:
             from llama_cpp import Llama
+            from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
         except ImportError as exc:
             raise ModelMissingError(
-                'llama-cpp-python is not installed. Install it with: CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON '
-                '-DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON" pip install --no-cache-dir '
-                "llama-cpp-python==0.3.36  (or set RAG_BACKEND=transformers)"
+                "llama-cpp-python is not installed. Build it for this CPU with: make install  (or: python -m "
+                "rag.models build-llama; or set RAG_BACKEND=transformers)"
             ) from exc
+        draft = LlamaPromptLookupDecoding(num_pred_tokens=prompt_lookup) if prompt_lookup else None
         with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
             self.llm: Any = Llama(
                 model_path=str(self.path),
                 n_ctx=settings.n_ctx,
                 n_threads=settings.n_threads,
                 n_batch=512,
+                draft_model=draft,
                 verbose=False,
             )
         self._lock = threading.Lock()  # one generation at a time: the UI's warm-up thread and its questions share it
@@ -105,6 +109,9 @@ class LlamaCppGenerator:
                 raise GenerationError(f"The model {self.name} failed while generating: {exc}") from exc
         return str(out["choices"][0]["text"])
 
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
     def _first_token(self, word: str) -> int:
         return int(self.llm.tokenize(word.encode(), add_bos=False, special=False)[0])
 
@@ -146,3 +153,10 @@ def _chat_formatter(llm: Any) -> Any:
     return Jinja2ChatFormatter(
         template=template, eos_token=text(eos), bos_token=text(llm.token_bos()), stop_token_ids=[eos]
     )
+
+
+def system_info() -> str:
+    """What the installed llama.cpp library was compiled with: its CPU backend's instruction sets (AVX512 = 1 ...)."""
+    import llama_cpp
+
+    return " ".join(llama_cpp.llama_print_system_info().decode("utf-8", "replace").split())
