@@ -1,4 +1,5 @@
-"""CLI: python -m rag "QUESTION" [--json] [--store DIR] [--k N] [--year-from Y] [--year-to Y] [--author A]."""
+"""CLI: python -m rag "QUESTION" [--json | --bibtex] [--store DIR] [--k N] [--year-from Y] [--year-to Y] [--author A];
+python -m rag --replay ANSWER.json [--json]."""
 
 from __future__ import annotations
 
@@ -15,8 +16,17 @@ from rag.types import Answer
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rag", description="Ask a question about the indexed abstracts.")
-    parser.add_argument("question")
-    parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    parser.add_argument("question", nargs="?")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print the Answer as JSON (with --replay: the comparison)")
+    shown.add_argument("--bibtex", action="store_true", help="print only the cited papers as a .bib file")
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="ANSWER_JSON",
+        help="re-run an answer saved with --json under its recorded settings and say whether the text is identical "
+        "or what changed (exit 0: identical, 3: changed)",
+    )
     parser.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
     parser.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
     parser.add_argument("--k", type=int, help="papers to retrieve (default 10)")
@@ -46,6 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.k is not None and args.k < 1:
         print("error: --k must be at least 1", file=sys.stderr)
         return 2
+    if (args.question is None) == (args.replay is None):
+        print('error: give a QUESTION or --replay ANSWER_JSON (not both): python -m rag "What is X?"', file=sys.stderr)
+        return 2
+    if args.replay is not None:
+        return replay_main(args)
     overrides = {"store_dir": args.store, "chroma_url": args.chroma_url, "model": args.model}
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v})
@@ -62,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             print(json.dumps(assistant.ask(args.question, **options).to_dict(), ensure_ascii=False))
             return 0
+        if args.bibtex:
+            answer = assistant.ask(args.question, **options)
+            if not answer.citations:
+                print("note: the answer cites no paper, so the .bib is empty", file=sys.stderr)
+            print(answer.to_bibtex(), end="")
+            return 0
         answer = None
         for item in assistant.ask(args.question, stream=True, **options):
             if isinstance(item, Answer):
@@ -75,6 +96,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def replay_main(args: argparse.Namespace) -> int:
+    """`--replay FILE`: the recorded question under its recorded settings (--model and --k override them)."""
+    from rag import replay
+
+    try:
+        data = replay.load(args.replay)
+        base = Settings(**{k: v for k, v in {"store_dir": args.store, "chroma_url": args.chroma_url}.items() if v})
+        overrides = {k: v for k, v in {"model": args.model, "k": args.k}.items() if v}
+        settings = replay.replay_settings(data["replay"], base, overrides)
+        check_startup(settings)
+        from rag.qa import Assistant
+
+        result = replay.rerun(Assistant(settings), data, overrides)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
+    print(json.dumps(result.to_dict(), ensure_ascii=False) if args.json else replay.report(result))
+    return 0 if result.identical else 3
 
 
 if __name__ == "__main__":

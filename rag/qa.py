@@ -21,6 +21,7 @@ from rag.index import PaperIndex
 from rag.prompts import ABSTAINED, PREFIX, answer_messages, pick_messages, probe_messages
 from rag.protocols import Embedder, Generator
 from rag.reading import papers_to_read
+from rag.replay import record, with_replay
 from rag.retrieval import HybridRetriever, Mode
 from rag.terms import names, stated
 from rag.types import Answer, Citation, CorpusInfo, Filters, Paper, Passage
@@ -129,7 +130,7 @@ class Assistant:
 
     def ask(self, question: str, *, stream: bool = False, **options: Any) -> Any:
         """Answer a question; with stream=True yields text deltas and then the final Answer."""
-        run = self._run(question, **options)
+        run = with_replay(self._run(question, **options), lambda answer: record(self, answer, options))
         if stream:
             return run
         for item in run:

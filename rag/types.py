@@ -156,6 +156,9 @@ class Answer:
     answerability: dict[str, float] = field(default_factory=dict)
     # a question about the collection's records: the query it was read as (answered from the catalog, not the LLM)
     catalog: CatalogQuery | None = None
+    # what shaped the answer, for `python -m rag --replay` (model file sha256, embedder, store revision, settings,
+    # prompt hash; see rag/replay.py); None for an Answer built outside Assistant.ask
+    replay: dict[str, Any] | None = None
 
     @property
     def cited_doc_ids(self) -> tuple[str, ...]:
@@ -175,7 +178,14 @@ class Answer:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "models": dict(self.models),
             "catalog": self.catalog.to_dict() if self.catalog else None,
+            "replay": self.replay,
         }
+
+    def to_bibtex(self) -> str:
+        """The cited papers as a .bib file, each once in citation order (empty text when nothing is cited)."""
+        from rag.bibtex_export import to_bibtex
+
+        return to_bibtex(c.paper for c in self.citations)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ def test_json_contract_with_a_real_small_model(lab_store):
     data = json.loads(out.stdout)
     assert set(data) == {
         "question", "answer", "abstained", "quoted", "dropped_claims", "answerability", "citations", "passages",
-        "filters", "timings_ms", "models", "catalog",
+        "filters", "timings_ms", "models", "catalog", "replay",
     }  # fmt: skip
     assert data["question"] == SONA_Q
     assert isinstance(data["answer"], str)

@@ -16,6 +16,7 @@ ADAPTERS = {
     "transformers": {"rag/generators/transformers_backend.py"},
     "gradio": {"ui/app.py", "ui/handlers.py", "ui/__main__.py"},
     "llama_index": {"rag/llamaindex_adapter.py"},
+    "pylatexenc": {"rag/bibtex_export.py"},
 }
 
 

@@ -40,7 +40,7 @@ def test_json_contract(small_store):
     data = assistant.ask(HASHING_Q, k=5).to_dict()
     assert set(data) == {
         "question", "answer", "abstained", "quoted", "dropped_claims", "answerability", "citations", "passages",
-        "filters", "timings_ms", "models", "catalog",
+        "filters", "timings_ms", "models", "catalog", "replay",
     }  # fmt: skip
     assert set(data["answerability"]) >= {"p_yes", "asked_stated", "strict_stated", "probability", "threshold"}
     assert set(data["citations"][0]) == {"n", "doc_id", "title", "authors", "year", "sources", "evidence"}
