@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from rag.config import Settings
 from rag.startup import installed
-from ui import handlers, render
+from ui import export, handlers, render
 from ui.examples import EXAMPLES
 
 CSS = """
@@ -69,6 +71,7 @@ CSS = """
   padding: 4px 12px !important; text-align: left; background: transparent !important; }
 .rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }
 #rag-results { max-height: 520px; overflow-y: auto; }
+#rag-export { gap: 8px; }
 """
 
 PLACEHOLDER = "<strong>Ask about the papers in the collection</strong><br>or start from an example:"
@@ -98,8 +101,23 @@ def build_app(
 ) -> gr.Blocks:
     """The whole UI around one assistant; the LLM handlers share one queue slot."""
 
+    bib_folder = Path(tempfile.mkdtemp(prefix="paper-qa-bib-"))  # .bib files for the export button
+
     def ask(question: str, turns: list[Any], year_from: Any, year_to: Any, author: str, k: Any, model: str) -> Any:
-        yield from handlers.chat_turn(assistant, settings, question, turns, year_from, year_to, author, k, model)
+        capture = export.AnswerCapture(assistant)  # per question: each turn keeps its cited papers for the export
+        for messages, sources_html, turns_, text in handlers.chat_turn(
+            capture, settings, question, turns, year_from, year_to, author, k, model
+        ):
+            yield messages, sources_html, export.with_cited(turns_, capture.answer), text
+
+    def export_button(turns_: list[Any], scope: str, selected_: int | None) -> Any:
+        path = export.bib_file(turns_ or [], scope, selected_, bib_folder)
+        return gr.DownloadButton(export.BUTTON, value=path, interactive=path is not None, size="sm")
+
+    def export_selected(turns_: list[Any], scope: str, evt: gr.SelectData) -> tuple[int | None, Any]:
+        index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+        chosen = index // 2 if isinstance(index, int) else None
+        return chosen, export_button(turns_, scope, chosen)
 
     def show_turn(turns_: list[Any], evt: gr.SelectData) -> str:
         return handlers.select_turn(turns_, evt.index)
@@ -113,13 +131,14 @@ def build_app(
 
     with gr.Blocks(title="Paper QA", fill_width=True) as demo:
         turns = gr.State([])
+        selected = gr.State(None)  # the turn whose message was clicked: "This answer" exports it (else the newest)
         gr.HTML(HEADER, elem_id="rag-header", js_on_load=None)
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
                     chatbot = gr.Chatbot(
                         label="Conversation",
-                        height="calc(100vh - 345px)",
+                        height="calc(100vh - 395px)",
                         min_height=320,
                         render_markdown=False,
                         sanitize_html=True,
@@ -160,6 +179,18 @@ def build_app(
                             min_width=120,
                             elem_id="rag-model",
                         )
+                    with gr.Row(elem_id="rag-export", equal_height=True):
+                        export_scope = gr.Radio(
+                            [export.ANSWER, export.CONVERSATION],
+                            value=export.ANSWER,
+                            show_label=False,
+                            container=False,
+                            scale=3,
+                            elem_id="rag-export-scope",
+                        )
+                        export_bib = gr.DownloadButton(
+                            export.BUTTON, value=None, interactive=False, scale=2, size="sm", elem_id="rag-export-bib"
+                        )
                 with gr.Column(scale=2, min_width=360):
                     sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources", js_on_load=None)
             with gr.Tab("Corpus", id="corpus") as corpus_tab, gr.Row(equal_height=False):
@@ -198,6 +229,19 @@ def build_app(
             lambda q: handlers.search_titles(assistant, q), [title_query], [results], api_name="search_titles"
         )
         upload_file.upload(upload, [upload_file], [upload_status, corpus], api_name="upload", **llm)
+        turns.change(
+            lambda t, s: (None, export_button(t, s, None)),
+            [turns, export_scope],
+            [selected, export_bib],
+            api_visibility="private",
+            queue=False,
+        )
+        chatbot.select(
+            export_selected, [turns, export_scope], [selected, export_bib], api_visibility="private", queue=False
+        )
+        export_scope.change(
+            export_button, [turns, export_scope, selected], [export_bib], api_name="export_citations", queue=False
+        )
     return demo
 
 
