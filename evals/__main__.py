@@ -1,4 +1,5 @@
-"""CLI: python -m evals run [--questions F] [--out DIR] [--configs LIST] [--retrieval-only] | calibrate | beir DIR."""
+"""CLI: python -m evals run [--questions F] [--out DIR] [--configs LIST] [--retrieval-only] | calibrate | regate |
+beir DIR."""
 
 from __future__ import annotations
 
@@ -30,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="rows.jsonl of `RAG_ANSWER_THRESHOLD=0 python -m evals run` on the tuning split (its first config)",
     )
+    gate = sub.add_parser("regate", help="apply the current calibration to the rows of an always-answer run")
+    gate.add_argument("--rows", type=Path, required=True, help="rows.jsonl of an always-answer `python -m evals run`")
+    gate.add_argument("--out", type=Path, required=True)
+    gate.add_argument(
+        "--merge", type=Path, help="rows.jsonl of a gated run of some of the same questions: they replace those rows"
+    )
     beir = sub.add_parser("beir", help="measure retrieval on a BEIR-format data set (ingested into its own store)")
     beir.add_argument("folder", type=Path)
     beir.add_argument("--out", type=Path, default=Path("evals/out/beir"))
@@ -47,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(args, settings)
         if args.command == "calibrate":
             return calibrate(args, settings)
+        if args.command == "regate":
+            return regate(args)
         from evals.beir_eval import run_beir
 
         return run_beir(args.folder, args.out, args.configs.split(","))
@@ -64,6 +73,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         results[config.name] = runner.summarize(rows[config.name], args.retrieval_only)
     model = load_model()
     curve = calibration.tradeoff(rows[configs[0].name], model) if not args.retrieval_only else []
+    report.write(args.out, results, rows, curve, model)
+    print((args.out / "report.md").read_text())
+    return 0
+
+
+def regate(args: argparse.Namespace) -> int:
+    from evals.regate import regate as apply_gate
+
+    model = load_model()
+    lines = [json.loads(line) for line in args.rows.read_text().splitlines() if line.strip()]
+    rerun = [json.loads(line) for line in args.merge.read_text().splitlines() if line.strip()] if args.merge else []
+    replaced = {(r["config"], r["id"]): r for r in rerun}
+    results, rows = {}, {}
+    for name in dict.fromkeys(r["config"] for r in lines):
+        gated = apply_gate([r for r in lines if r["config"] == name], model)
+        rows[name] = [{k: v for k, v in replaced.get((name, r["id"]), r).items() if k != "config"} for r in gated]
+        results[name] = runner.summarize(rows[name], retrieval_only=False)
+    curve = calibration.tradeoff(rows[next(iter(rows))], model)
     report.write(args.out, results, rows, curve, model)
     print((args.out / "report.md").read_text())
     return 0

@@ -1,0 +1,43 @@
+"""Apply the answerability gate to the rows of an always-answer run (`RAG_ANSWER_THRESHOLD=0`), as the assistant
+would have: the gate is a function of the signals alone, so one always-answer run gives both the rows to calibrate
+on and, after calibration, the gated result without generating every answer again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evals.calibration import features
+from rag.answerability import FEATURES, AnswerabilityModel
+from rag.prompts import ABSTAINED
+
+
+def gate(row: dict[str, Any], model: AnswerabilityModel) -> dict[str, Any]:
+    """The row as the gated assistant would have answered it: abstained below the threshold of its kind, and a
+    quoted fallback (not a which-paper answer, which is quoted too) abstained below the quote threshold as well."""
+    signals = row.get("answerability")
+    if row.get("catalog") or row.get("abstained") or not signals:
+        return row
+    probability = model.probability(dict(zip(FEATURES, features(row), strict=True)))
+    threshold = model.threshold_for(row.get("kind"))
+    quote_refused = row.get("quoted") and row.get("kind") != "one_paper"
+    if probability >= threshold and not (quote_refused and probability < max(threshold, model.quote_threshold)):
+        return {**row, "answerability": {**signals, "probability": probability, "threshold": threshold}}
+    answerable = bool(row["answerable"])
+    return {
+        **row,
+        "answer": ABSTAINED,
+        "cited": [],
+        "abstained": True,
+        "quoted": False,
+        "must_contain": 0.0 if answerable else None,
+        "citation_precision": 0.0 if answerable else None,
+        "citation_recall": 0.0 if answerable else None,
+        "first_token_ms": None,  # the gated assistant would not have drafted
+        "right": not answerable,
+        "answerability": {**signals, "probability": probability, "threshold": threshold},
+        "gated_after_run": True,
+    }
+
+
+def regate(rows: list[dict[str, Any]], model: AnswerabilityModel) -> list[dict[str, Any]]:
+    return [gate(r, model) for r in rows]

@@ -1,0 +1,49 @@
+"""Gating an always-answer run after calibration gives what the gated assistant would have answered."""
+
+from evals.regate import gate
+from rag.answerability import FEATURES, AnswerabilityModel
+
+# probability = sigmoid(2 * p_yes - 1): p_yes 0.1 -> 0.31, 0.5 -> 0.5, 0.9 -> 0.69
+MODEL = AnswerabilityModel({**dict.fromkeys(FEATURES, 0.0), "p_yes": 2.0}, -1.0, 0.4, 0.6, "test", {"papers": 0.55})
+
+
+def row(p_yes, kind=None, quoted=False, answerable=True):
+    return {
+        "id": "q",
+        "kind": kind,
+        "answerable": answerable,
+        "abstained": False,
+        "quoted": quoted,
+        "answer": "An answer [1].",
+        "cited": ["d1"],
+        "must_contain": 1.0 if answerable else None,
+        "citation_precision": 1.0 if answerable else None,
+        "citation_recall": 1.0 if answerable else None,
+        "first_token_ms": 900.0,
+        "right": answerable,
+        "answerability": dict.fromkeys(FEATURES, 0.5) | {"p_yes": p_yes},
+    }
+
+
+def test_below_the_threshold_of_its_kind_the_answer_becomes_an_abstention():
+    refused = gate(row(0.1), MODEL)
+    assert refused["abstained"]
+    assert refused["must_contain"] == refused["citation_precision"] == 0.0  # an answerable question scores 0
+    assert refused["cited"] == []
+    assert not refused["right"]
+    assert not gate(row(0.5), MODEL)["abstained"]
+    assert gate(row(0.5, kind="papers"), MODEL)["abstained"]  # the list threshold is higher
+    assert gate(row(0.1, answerable=False), MODEL)["right"]
+
+
+def test_a_quote_needs_the_quote_threshold_but_a_which_paper_answer_does_not():
+    assert gate(row(0.5, quoted=True), MODEL)["abstained"]
+    assert not gate(row(0.9, quoted=True), MODEL)["abstained"]
+    assert not gate(row(0.5, kind="one_paper", quoted=True), MODEL)["abstained"]
+
+
+def test_catalog_rows_and_abstentions_are_left_as_they_are():
+    catalog = {**row(0.0), "catalog": {"kind": "count"}, "answerability": {}}
+    assert gate(catalog, MODEL) == catalog
+    abstained = {**row(0.9), "abstained": True}
+    assert gate(abstained, MODEL) == abstained
