@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
-        print(f"error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        print(f"error: no such file or folder: {', '.join(missing)}; check the path", file=sys.stderr)
         return 2
     paths = args.paths or default_paths()
 

@@ -25,7 +25,8 @@ class PaperIndex:
         self.settings = settings
         self.fingerprint = chunking_fingerprint(settings.embedder, settings.chunk_sentences)
         client = open_client(settings.store_dir, settings.chroma_url, create=create)
-        self.store = ChromaStore(client, self.fingerprint, create=create, url=settings.chroma_url or None)
+        url = settings.chroma_url or None
+        self.store = ChromaStore(client, self.fingerprint, create=create, url=url, path=settings.store_dir)
         self._keyword: KeywordIndex | None = None
         self._keyword_lock = threading.RLock()  # UI threads share one index: one rebuild at a time
 

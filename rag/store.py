@@ -93,9 +93,12 @@ class _RemoteCollection:
 class ChromaStore:
     """One Chroma collection named after the embedder+chunking fingerprint; scores are cosine similarity."""
 
-    def __init__(self, client: Any, fingerprint: str, create: bool = False, url: str | None = None) -> None:
+    def __init__(
+        self, client: Any, fingerprint: str, create: bool = False, url: str | None = None, path: Path | None = None
+    ) -> None:
         self.client = client
         self.url = url  # set for a Chroma server: other processes may write, so metadata is re-read
+        self.where = url or (str(path.resolve()) if path else "the index folder")
         self.name = f"{COLLECTION_PREFIX}-{fingerprint}"
         with _reaching(url):
             existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
@@ -132,8 +135,25 @@ class ChromaStore:
 
     def set_revision(self, revision: str | None = None) -> str:
         revision = revision or uuid.uuid4().hex
-        self.collection.modify(metadata={"revision": revision})
+        with self._writing():
+            self.collection.modify(metadata={"revision": revision})
         return revision
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failed write (disk full, a file-size limit, a read-only folder) as a StoreUnavailableError naming the
+        store and the fix; chunk 0 is written last, so the store stays consistent and a re-run completes it."""
+        try:
+            yield
+        except StoreUnavailableError:
+            raise
+        except Exception as exc:  # chromadb raises its own types (from its Rust bindings) or sqlite/OS errors
+            detail = " ".join(str(exc).split())[-200:]
+            raise StoreUnavailableError(
+                f"Cannot write the index at {self.where} ({type(exc).__name__}: {detail}). Free disk space, raise the "
+                "file-size limit or make the folder writable, then run the same command again: papers written so far "
+                "are kept and the rest is completed."
+            ) from exc
 
     # -- writing
     def upsert(self, papers: Sequence[Paper], chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None:
@@ -144,18 +164,20 @@ class ChromaStore:
             [i for i in order if chunks[i].index == 0],
         ):
             if part:
-                self.collection.upsert(
-                    ids=[chunks[i].chunk_id for i in part],
-                    documents=[chunks[i].text for i in part],
-                    metadatas=[dict(chunks[i].metadata) for i in part],
-                    embeddings=[vectors[i] for i in part],
-                )
+                with self._writing():
+                    self.collection.upsert(
+                        ids=[chunks[i].chunk_id for i in part],
+                        documents=[chunks[i].text for i in part],
+                        metadatas=[dict(chunks[i].metadata) for i in part],
+                        embeddings=[vectors[i] for i in part],
+                    )
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         """Remove every chunk of these papers (chunk 0 first, so a half-deleted paper counts as absent)."""
         if doc_ids:
-            self.collection.delete(ids=[f"{d}:0" for d in doc_ids])
-            self.collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
+            with self._writing():
+                self.collection.delete(ids=[f"{d}:0" for d in doc_ids])
+                self.collection.delete(where={"doc_id": {"$in": list(doc_ids)}})
 
     # -- reading
     def content_hashes(self) -> dict[str, str]:

@@ -126,3 +126,31 @@ def test_rag_ask_from_many_threads_at_once_builds_one_assistant_and_answers_all(
     assert len(answers) == len(questions)
     assert {a.question for a in answers} == set(questions)
     assert len(assistants[0]._generators) == 1  # one model loaded for all of them
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rag/qa.py (another engineer's file) builds a generator under the Assistant's lock, which retrieval "
+    "shares; the fix: a per-model loading lock in Assistant.generator, make_generator called outside self._lock",
+)
+def test_loading_a_model_does_not_block_other_users_retrieval(monkeypatch, small_store):
+    from rag import qa
+    from tests.conftest import ScriptedGenerator
+
+    settings, _ = small_store
+    assistant = qa.Assistant(settings)
+    assistant.retrieve("deep hashing")  # index and embedder built
+
+    def slow_load(settings, name=None):  # a GGUF model loading from disk
+        time.sleep(3.0)
+        return ScriptedGenerator("x")
+
+    monkeypatch.setattr(qa, "make_generator", slow_load)
+    loader = threading.Thread(target=assistant.generator, args=("other",))
+    loader.start()
+    time.sleep(0.2)
+    started = time.perf_counter()
+    assistant.retrieve("deep hashing")
+    waited = time.perf_counter() - started
+    loader.join()
+    assert waited < 1.0

@@ -46,6 +46,9 @@ def _walk(folder: Path, seen: set[str]) -> Iterator[Path | Skipped]:
             yield from _walk(child, seen)
         elif child.is_file():
             yield child
+        elif child.is_symlink():  # a link to a file that is gone (or unreachable): say so, not skip it silently
+            target = os.readlink(child)
+            yield Skipped(str(child), None, f"broken symbolic link to {target}; fix or remove the link")
 
 
 def iter_source_files(paths: Iterable[Path]) -> Iterator[Path | Skipped]:

@@ -132,6 +132,9 @@ def _entries(path: Path) -> Iterator[tuple[int, str, str] | Skipped]:
             yield Skipped(str(path), line.number, line.problem)
             continue
         text = line.text
+        if buf and ENTRY_START.match(text):  # an entry starts while the last is open: only that one is lost
+            yield Skipped(str(path), start, f"BibTeX entry is not closed before line {line.number}; add the missing }}")
+            buf = []
         if not buf:
             match = ENTRY_START.match(text)
             if not match:

@@ -19,7 +19,8 @@ from ingest.textclean import looks_like_title
 HEAD_LINES = 80
 SNIFF_BYTES = 8192
 SUPPORTED = (
-    "supported: JSONL (one JSON object per line), CSV with a header row, BibTeX, and the bundled listing-page layouts"
+    "convert it to a supported format: JSONL (one JSON object per line), CSV with a header row, BibTeX, or the"
+    " bundled listing-page layouts"
 )
 _STAT = re.compile(r"^(?:h-index\d+|\d+\s*papers|\d+\s*citations)$", re.IGNORECASE)
 _CSVISH_NAME = re.compile(r"^[\w .\-]{1,40}$")
@@ -82,7 +83,9 @@ def detect_layout(path: Path) -> str | Skipped:
     if not nonblank:
         if any(line.problem for line in lines):
             return Skipped(where, None, "no readable UTF-8 text at the start of the file; re-save it as UTF-8")
-        return Skipped(where, None, "file is empty (or only whitespace); nothing to ingest")
+        return Skipped(
+            where, None, "file is empty (or only whitespace); nothing to ingest: check that it was saved completely"
+        )
     first = nonblank[0]
     if first.startswith("{"):
         return "jsonl"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -99,7 +100,11 @@ def arxiv_id_from(value: Any) -> str | None:
 def entry_from_record(path: Path, line: int, record: Mapping[str, Any]) -> ParsedEntry | Skipped:
     """One paper from a record; Skipped (with the accepted names) when it has no abstract."""
     fields = canonical_fields(record)
-    abstract = _text(fields.get("abstract"))
+    raw = fields.get("abstract")
+    if raw is not None and not isinstance(raw, str | list):  # a number or object is a broken record, not a paper
+        shown = json.dumps(raw)[:60]
+        return Skipped(str(path), line, f"abstract is {type(raw).__name__} {shown}, not text; write it as a string")
+    abstract = _text(raw)
     if not abstract:
         names = ", ".join(ALIASES["abstract"])
         return Skipped(str(path), line, f"record has no abstract (accepted field names: {names}); add one")

@@ -54,7 +54,7 @@ def parse_jsonl(path: Path) -> Iterator[ParsedEntry | Skipped]:
             yield Skipped(
                 str(path),
                 line.number,
-                f"invalid JSON ({exc.msg} at column {exc.colno}); each line must be one complete JSON object",
+                f"invalid JSON ({exc.msg} at column {exc.colno}); fix the line: each must be one complete JSON object",
             )
             continue
         if not isinstance(record, dict):
