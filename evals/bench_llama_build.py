@@ -3,7 +3,9 @@
 Each run reads a fresh prompt of real abstracts (about 700 tokens; a run number at its start keeps the KV cache from
 reusing an earlier run's tokens), then decodes a fixed number of tokens greedily. Prompt reading is tokens read over
 the time to the first token; decoding is the tokens after the first over the time after it. Medians of the counted
-runs after warm-up. Run it in two virtualenvs holding two builds, one after the other, to compare them."""
+runs after warm-up, per second of wall time and per CPU-second of the process (all its threads; the steadier
+figure on a shared machine, where the process may wait for a core). Run it in two virtualenvs holding two builds,
+one after the other, to compare them."""
 
 from __future__ import annotations
 
@@ -39,20 +41,23 @@ def prompt(run: int, words: int) -> list[dict[str, str]]:
 
 
 def time_run(generator: LlamaCppGenerator, messages: list[dict[str, str]], decode: int) -> dict[str, float]:
-    started = time.perf_counter()
-    first: float | None = None
+    started, cpu_started = time.perf_counter(), time.process_time()
+    first: tuple[float, float] | None = None
     text = ""
     for delta in generator.stream(messages, max_tokens=decode):
-        first = first or time.perf_counter()
+        first = first or (time.perf_counter(), time.process_time())
         text += delta
-    ended = time.perf_counter()
+    ended, cpu_ended = time.perf_counter(), time.process_time()
     assert first is not None, "the model generated nothing"
     tokens = generator.count_tokens(text)
+    read = generator.last_prompt_read
     return {
-        "prompt_tokens": generator.last_prompt_read,
-        "prompt_tok_s": generator.last_prompt_read / (first - started),
+        "prompt_tokens": read,
+        "prompt_tok_s": read / (first[0] - started),
+        "prompt_tok_cpu_s": read / (first[1] - cpu_started),
         "decode_tokens": tokens,
-        "decode_tok_s": (tokens - 1) / (ended - first),
+        "decode_tok_s": (tokens - 1) / (ended - first[0]),
+        "decode_tok_cpu_s": (tokens - 1) / (cpu_ended - first[1]),
     }
 
 
@@ -79,17 +84,24 @@ def main() -> None:
         counted = i >= args.warmup
         print(
             f"{'run' if counted else 'warm-up'} {i}: prompt {run['prompt_tokens']} tokens at "
-            f"{run['prompt_tok_s']:.1f} tok/s, decode {run['decode_tokens']} tokens at {run['decode_tok_s']:.1f} tok/s",
+            f"{run['prompt_tok_s']:.1f} tok/s ({run['prompt_tok_cpu_s']:.1f} per CPU-s), decode {run['decode_tokens']} "
+            f"tokens at {run['decode_tok_s']:.1f} tok/s ({run['decode_tok_cpu_s']:.1f} per CPU-s)",
             flush=True,
         )
         if counted:
             runs.append(run)
     prompt_med = statistics.median(r["prompt_tok_s"] for r in runs)
     decode_med = statistics.median(r["decode_tok_s"] for r in runs)
-    print(f"median of {len(runs)}: prompt reading {prompt_med:.1f} tok/s, decode {decode_med:.1f} tok/s")
+    prompt_cpu = statistics.median(r["prompt_tok_cpu_s"] for r in runs)
+    decode_cpu = statistics.median(r["decode_tok_cpu_s"] for r in runs)
+    print(
+        f"median of {len(runs)}: prompt reading {prompt_med:.1f} tok/s ({prompt_cpu:.1f} per CPU-s), "
+        f"decode {decode_med:.1f} tok/s ({decode_cpu:.1f} per CPU-s)"
+    )
     if args.out:
         summary: dict[str, Any] = {"build": record, "system_info": system_info(), "model": generator.name, "runs": runs}
         summary |= {"prompt_tok_s_median": prompt_med, "decode_tok_s_median": decode_med}
+        summary |= {"prompt_tok_cpu_s_median": prompt_cpu, "decode_tok_cpu_s_median": decode_cpu}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(summary, indent=1) + "\n")
 

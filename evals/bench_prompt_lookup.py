@@ -38,7 +38,7 @@ def prompts(store: Path, n: int) -> list[tuple[str, list[dict[str, str]]]]:
 
 
 def answer(generator: LlamaCppGenerator, messages: list[dict[str, str]], max_tokens: int) -> dict:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     first = None
     text = ""
     for delta in generator.stream(messages, max_tokens):
@@ -46,6 +46,7 @@ def answer(generator: LlamaCppGenerator, messages: list[dict[str, str]], max_tok
         text += delta
     ended = time.perf_counter()
     return {
+        "cpu_s": time.process_time() - cpu_started,
         "text": text,
         "tokens": generator.count_tokens(text),
         "first_token_s": (first or ended) - started,
@@ -80,7 +81,7 @@ def main() -> None:
             print(f"round {r + 1} of {args.rounds} done", flush=True)
     plain, lookup = generators
     rows = []
-    print(f"{'#':>2} {'tokens':>6} {'plain s':>8} {'lookup s':>8} {'ratio':>6} {'plain tok/s':>11} identical")
+    print(f"{'#':>2} {'tokens':>6} {'plain s':>8} {'lookup s':>8} {'ratio':>6} {'CPU-s ratio':>11} identical")
     for i, (question, _messages) in enumerate(planned):
         a, b = results[plain][i], results[lookup][i]
         row = {
@@ -89,6 +90,8 @@ def main() -> None:
             "prompt_read": a[0]["prompt_read"],
             "plain_s": statistics.median(x["total_s"] for x in a),
             "lookup_s": statistics.median(x["total_s"] for x in b),
+            "plain_cpu_s": statistics.median(x["cpu_s"] for x in a),
+            "lookup_cpu_s": statistics.median(x["cpu_s"] for x in b),
             "plain_first_token_s": statistics.median(x["first_token_s"] for x in a),
             "lookup_first_token_s": statistics.median(x["first_token_s"] for x in b),
             "identical": all(x["text"] == a[0]["text"] for x in a + b),
@@ -96,20 +99,23 @@ def main() -> None:
             "lookup_text": b[0]["text"],
         }
         row["ratio"] = row["lookup_s"] / row["plain_s"]
+        row["cpu_ratio"] = row["lookup_cpu_s"] / row["plain_cpu_s"]
         rows.append(row)
-        rate = row["tokens"] / row["plain_s"]
         print(
             f"{i + 1:>2} {row['tokens']:>6} {row['plain_s']:>8.2f} {row['lookup_s']:>8.2f} {row['ratio']:>6.2f} "
-            f"{rate:>11.1f} {row['identical']}"
+            f"{row['cpu_ratio']:>11.2f} {row['identical']}"
         )
     total_plain = sum(r["plain_s"] for r in rows)
     total_lookup = sum(r["lookup_s"] for r in rows)
     first_plain = statistics.median(r["plain_first_token_s"] for r in rows)
     first_lookup = statistics.median(r["lookup_first_token_s"] for r in rows)
     ratio = statistics.median(r["ratio"] for r in rows)
+    cpu_plain = sum(r["plain_cpu_s"] for r in rows)
+    cpu_lookup = sum(r["lookup_cpu_s"] for r in rows)
     print(
         f"all {len(rows)} answers: plain {total_plain:.1f} s, lookup ({args.lookup} drafted) {total_lookup:.1f} s, "
         f"ratio {total_lookup / total_plain:.2f}; median per-answer ratio {ratio:.2f}; "
+        f"CPU-s {cpu_plain:.1f} -> {cpu_lookup:.1f} (ratio {cpu_lookup / cpu_plain:.2f}); "
         f"first token p50 {first_plain:.2f} -> {first_lookup:.2f} s; "
         f"identical answers {sum(r['identical'] for r in rows)}/{len(rows)}"
     )
