@@ -18,6 +18,14 @@ FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named", "na
 PROBE = "Does the evidence above state the answer to this question? Reply Yes or No."
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 _MARKERS = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+# amounts written in words ("two million compounds", "half of the training set", "twice as fast"); a bare plural
+# ("trillions of tokens", "hundreds of GPUs") is no amount
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred"
+    r"|thousand|million|billion|trillion|half|third|quarter|twice|double|triple|[a-z]+fold)\b",
+    re.IGNORECASE,
+)
+_SCALED = re.compile(r"\d[\d.,]*\s*(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
 
 
 def record_text(passage: Passage) -> str:
@@ -63,7 +71,14 @@ def states_asked_figure(question: str, answer: str) -> bool:
     "20 billion" for "UL2 20B" do not answer it. Other questions pass."""
     if not asks_for_amount(question):
         return True
-    return bool(numbers(_MARKERS.sub(" ", answer)) - numbers(question))
+    answer = _MARKERS.sub(" ", answer)
+    words = _number_words(answer) - _number_words(question)
+    return bool(numbers(answer) - numbers(question) or words)
+
+
+def _number_words(text: str) -> set[str]:
+    """Amounts in words, not the scale of a written number ("20 billion" is the number 20e9, compared by value)."""
+    return {w.lower() for w in _NUMBER_WORD.findall(_SCALED.sub(" ", text))}
 
 
 def kind_key(kind: str | None) -> str:

@@ -42,3 +42,7 @@ class GenerationError(RagError):
 
 class EmptyQuestionError(RagError):
     """The question is empty or only whitespace."""
+
+
+class QuestionTooLongError(RagError):
+    """The question is longer than the model's context can take with its evidence."""

@@ -14,7 +14,7 @@ from rag.citations import CitationChecker
 from rag.config import Settings, set_offline_env
 from rag.conversation import HistoryTurn, Resolved, is_follow_up, resolve
 from rag.embedder import query_embedder
-from rag.errors import EmptyQuestionError
+from rag.errors import EmptyQuestionError, QuestionTooLongError
 from rag.evidence import SentenceVectors, best_sentence, read_evidence
 from rag.generators import make_generator
 from rag.index import PaperIndex
@@ -59,6 +59,7 @@ class Assistant:
         self._answerability: AnswerabilityModel | None = None
         self._catalog: CatalogSearch | None = None
         self._lock = threading.RLock()  # UI handlers run in threads: build each part once
+        self._loading: dict[str, threading.Lock] = {}  # one per generator model being loaded
 
     # -- lazily built parts
     def _once(self, attribute: str, build: Callable[[], Any]) -> Any:
@@ -98,12 +99,18 @@ class Assistant:
             return self._fixed_generator
         name = model or self.settings.model
         with self._lock:
-            created = name not in self._generators
-            if created:
-                self._generators[name] = make_generator(self.settings, name)
-            generator = self._generators[name]
-        if created:  # outside the lock, which retrieval shares: reading the prefix can take 10 s
-            generator.warm_up(PREFIX)  # loads the prefix state saved by an earlier process, or reads and saves it
+            if name in self._generators:
+                return self._generators[name]
+            loading = self._loading.setdefault(name, threading.Lock())
+        # loaded under a lock of its own, not the one retrieval shares: loading and reading the prefix take seconds
+        with loading:
+            with self._lock:
+                generator = self._generators.get(name)
+            if generator is None:
+                generator = make_generator(self.settings, name)
+                generator.warm_up(PREFIX)  # loads the prefix state saved by an earlier process, or reads and saves it
+                with self._lock:
+                    self._generators[name] = generator
         return generator
 
     def warm_up(self) -> None:
@@ -289,9 +296,17 @@ def _abstain(base: Answer, passages: list[Passage]) -> Answer:
     return replace(base, answer=text, abstained=True, citations=())
 
 
+MAX_QUESTION_CHARS = 2000  # about 500 tokens: with the evidence and the prompt it still fits the model's context
+
+
 def _require_question(question: str) -> None:
     if not question or not question.strip():
         raise EmptyQuestionError("The question is empty: type a question about the papers in the collection.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionTooLongError(
+            f"The question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+            "Ask it in fewer words (the assistant answers from short abstracts, not from pasted documents)."
+        )
 
 
 def _ms(since: float) -> float:

@@ -51,6 +51,9 @@ def test_an_amount_question_is_answered_only_by_a_figure_it_did_not_give():
     assert not states_asked_figure("What signal-to-noise ratio does MMLU have?", "MMLU has a better ratio [2].")
     assert states_asked_figure("What character error rate does it reach?", "It reaches a CER of 4.1% [1].")
     assert states_asked_figure("How does SONA produce outliers?", "With diffusion models [1].")  # not an amount
+    assert states_asked_figure("How many compounds was it trained on?", "On two million compounds [1].")
+    assert states_asked_figure("How much of the data can be pruned?", "Half of the training set [1].")
+    assert not states_asked_figure("How many GPUs were used?", "Hundreds of GPUs were used [1].")
 
 
 def test_each_kind_of_question_can_have_its_own_threshold(tmp_path):

@@ -244,3 +244,12 @@ def test_a_list_question_uses_the_threshold_of_its_kind(small_store):
     assert assistant.ask("Which papers learn sentence embeddings with contrastive learning?").abstained
     assert not generator.calls  # refused by the list threshold before drafting
     assert not assistant.ask("How does SimCSE learn sentence embeddings?").abstained
+
+
+def test_a_question_too_long_for_the_context_is_a_clear_error(small_store):
+    from rag.errors import QuestionTooLongError
+
+    assistant, generator = assistant_with(small_store, "unused")
+    with pytest.raises(QuestionTooLongError, match="100,000 characters long; the limit is 2,000"):
+        assistant.ask("x" * 100_000)
+    assert not generator.calls

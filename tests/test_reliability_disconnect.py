@@ -128,11 +128,6 @@ def test_rag_ask_from_many_threads_at_once_builds_one_assistant_and_answers_all(
     assert len(assistants[0]._generators) == 1  # one model loaded for all of them
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rag/qa.py (another engineer's file) builds a generator under the Assistant's lock, which retrieval "
-    "shares; the fix: a per-model loading lock in Assistant.generator, make_generator called outside self._lock",
-)
 def test_loading_a_model_does_not_block_other_users_retrieval(monkeypatch, small_store):
     from rag import qa
     from tests.conftest import ScriptedGenerator
