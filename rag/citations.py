@@ -188,8 +188,11 @@ class CitationChecker:
             return False
         return share >= self.word_share
 
-    def check(self, answer: str, passages: list[Passage], question: str = "") -> CheckedAnswer:
-        """Keep supported citations, move an unsupported one only to a paper that supports the claim, drop the rest."""
+    def check(
+        self, answer: str, passages: list[Passage], question: str = "", citable: list[bool] | None = None
+    ) -> CheckedAnswer:
+        """Keep supported citations, move an unsupported one only to a paper that supports the claim, drop the rest.
+        `citable[p]` False: passage p supports no claim (a list answer may not list a paper off the asked topic)."""
         parsed = _split_claims(answer)
         declined = tuple(c for c, _, _ in parsed if DECLINE.search(c))
         claims = [claim for claim in parsed if claim[0] not in declined]
@@ -201,7 +204,10 @@ class CitationChecker:
         kept, dropped = [], []
         for ci, (claim, cited, written) in enumerate(claims):
             terms = terms_of(claim, question)
-            supports = {p: self.support(claim, terms, claim_vectors[ci], passages[p]) for p in range(len(passages))}
+            supports = {
+                p: self.support(claim, terms, claim_vectors[ci], passages[p]) if citable is None or citable[p] else None
+                for p in range(len(passages))
+            }
             in_range = [n - 1 for n in cited if 0 <= n - 1 < len(passages)]
             valid = [p for p in in_range if supports[p] is not None]
             if not valid and len(in_range) > 1:

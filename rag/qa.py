@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rag.answerability import AnswerabilityModel, code_signals, load_model, states_asked_figure
+from rag.answerability import AnswerabilityModel, code_signals, load_model, states_asked_figure, states_topic
 from rag.catalog import CatalogSearch
 from rag.citations import CitationChecker
 from rag.config import Settings, set_offline_env
@@ -254,7 +254,8 @@ class Assistant:
         timings["generate"] = _ms(gen_started)
         timings.setdefault("first_token", timings["generate"])
 
-        checked = CitationChecker(self.sentence_vectors).check("".join(pieces), read, query)
+        citable = [states_topic(query, p) for p in read] if plan.kind == "papers" else None
+        checked = CitationChecker(self.sentence_vectors).check("".join(pieces), read, query, citable)
         timings["total"] = _ms(started)
         base = replace(base, dropped_claims=checked.dropped_claims)
         quote = best_sentence(query, read[0], self.sentence_vectors) if read[0].evidence else ""

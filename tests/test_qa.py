@@ -253,3 +253,27 @@ def test_a_question_too_long_for_the_context_is_a_clear_error(small_store):
     with pytest.raises(QuestionTooLongError, match="100,000 characters long; the limit is 2,000"):
         assistant.ask("x" * 100_000)
     assert not generator.calls
+
+
+def test_a_list_answer_names_only_papers_on_the_asked_topic(small_store):
+    """A list draft that quotes every read paper (true of each) keeps only the papers whose record states the topic."""
+    import re
+
+    from rag.answerability import states_topic
+
+    def quote_every_paper(messages):
+        evidence = messages[-1]["content"].split("\n\nQuestion:")[0]
+        lines = re.findall(r"^\[(\d+)\] .*?\(\d{4}\): (.+?\.)(?= |$)", evidence, flags=re.MULTILINE)
+        return " ".join(f"{sentence[:-1]} [{n}]." for n, sentence in lines)
+
+    question = "Which papers learn sentence embeddings with contrastive learning?"
+    assistant, generator = assistant_with(small_store, quote_every_paper)
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert any(c.paper.title.startswith("SimCSE") for c in answer.citations)
+    assert all(states_topic(question, p) for p in answer.passages[:1])
+    cited = {c.paper.doc_id for c in answer.citations}
+    read = [p for p in answer.passages if p.used]
+    assert any(not states_topic(question, p) for p in read)  # the draft quoted off-topic papers too ...
+    assert all(states_topic(question, p) for p in read if p.paper.doc_id in cited)  # ... and they are not cited
+    assert answer.dropped_claims
