@@ -21,19 +21,19 @@ from rag.index import PaperIndex
 SMALL_BATCHES = {"RAG_INGEST_BATCH_PAPERS": "8"}  # several store transactions per run, so a kill lands between
 
 
+def lab_kept(
+    case: Callable[..., Outcome], outcome: str, store: Path, message: str = "", names: str | None = None
+) -> Outcome:
+    """The outcome of a case after which the store must still hold exactly the lab page's papers."""
+    after, dup = stats(store)
+    return Outcome(case.__doc__ or "", outcome, LAB_PAPERS, after, LAB_PAPERS, dup, message, names)
+
+
 def rerun_unchanged(work: Path, base: Path) -> Outcome:
     """re-run on unchanged input"""
     store = copy_store(base, work / "store")
     run = ingest([LAB], store)
-    after, dup = stats(store)
-    return Outcome(
-        rerun_unchanged.__doc__ or "",
-        f"exit {run.code}, unchanged {run.report.get('unchanged')}",
-        LAB_PAPERS,
-        after,
-        LAB_PAPERS,
-        dup,
-    )
+    return lab_kept(rerun_unchanged, f"exit {run.code}, unchanged {run.report.get('unchanged')}", store)
 
 
 def kill_during_ingest(work: Path, base: Path) -> Outcome:
@@ -115,16 +115,8 @@ def read_only_store(work: Path, base: Path) -> Outcome:
             0,
         )
     run = ingest([PAGE], store, env={"HOME": str(home)}, preexec=as_nobody if os.getuid() == 0 else None)
-    after, dup = stats(store)
-    return Outcome(
-        read_only_store.__doc__ or "",
-        f"exit {run.code}",
-        LAB_PAPERS,
-        after,
-        LAB_PAPERS,
-        dup,
-        first_line(run.messages() or run.stderr[-300:]),
-        str(store),
+    return lab_kept(
+        read_only_store, f"exit {run.code}", store, first_line(run.messages() or run.stderr[-300:]), str(store)
     )
 
 
@@ -143,16 +135,8 @@ def other_embedder(work: Path, base: Path) -> Outcome:
     except RagError as err:
         message = str(err)
     run = ingest([LAB], store)  # ingesting with the current settings builds the matching index next to it
-    after, dup = stats(store)
-    return Outcome(
-        other_embedder.__doc__ or "",
-        f"questions refused; re-ingest exit {run.code}",
-        LAB_PAPERS,
-        after,
-        LAB_PAPERS,
-        dup,
-        first_line(message),
-        "chunks-",
+    return lab_kept(
+        other_embedder, f"questions refused; re-ingest exit {run.code}", store, first_line(message), "chunks-"
     )
 
 
@@ -220,14 +204,10 @@ def utf16_seed_prune(work: Path, base: Path) -> Outcome:
     resaved = work / LAB.name
     resaved.write_text(LAB.read_text(encoding="utf-8"), encoding="utf-16")
     run = ingest([resaved], store, "--prune")
-    after, dup = stats(store)
-    return Outcome(
-        utf16_seed_prune.__doc__ or "",
+    return lab_kept(
+        utf16_seed_prune,
         f"exit {run.code}, removed {run.report.get('removed')}",
-        LAB_PAPERS,
-        after,
-        LAB_PAPERS,
-        dup,
+        store,
         first_line(run.messages()),
         LAB.name,
     )
@@ -237,17 +217,7 @@ def missing_path(work: Path, base: Path) -> Outcome:
     """input path that does not exist"""
     store = copy_store(base, work / "store")
     run = ingest([work / "no_such_papers.jsonl"], store)
-    after, dup = stats(store)
-    return Outcome(
-        missing_path.__doc__ or "",
-        f"exit {run.code}",
-        LAB_PAPERS,
-        after,
-        LAB_PAPERS,
-        dup,
-        first_line(run.messages()),
-        "no_such_papers.jsonl",
-    )
+    return lab_kept(missing_path, f"exit {run.code}", store, first_line(run.messages()), "no_such_papers.jsonl")
 
 
 def dangling_link(work: Path, base: Path) -> Outcome:
@@ -258,17 +228,7 @@ def dangling_link(work: Path, base: Path) -> Outcome:
     (folder / "gone.jsonl").symlink_to(work / "nowhere.jsonl")
     shutil.copy(LAB, folder / LAB.name)
     run = ingest([folder], store)
-    after, dup = stats(store)
-    return Outcome(
-        dangling_link.__doc__ or "",
-        f"exit {run.code}",
-        LAB_PAPERS,
-        after,
-        LAB_PAPERS,
-        dup,
-        first_line(run.messages()),
-        "gone.jsonl",
-    )
+    return lab_kept(dangling_link, f"exit {run.code}", store, first_line(run.messages()), "gone.jsonl")
 
 
 def huge_question(work: Path, base: Path) -> Outcome:
