@@ -267,7 +267,7 @@ def test_a_list_answer_names_only_papers_on_the_asked_topic(small_store):
         return " ".join(f"{sentence[:-1]} [{n}]." for n, sentence in lines)
 
     question = "Which papers learn sentence embeddings with contrastive learning?"
-    assistant, generator = assistant_with(small_store, quote_every_paper)
+    assistant, _ = assistant_with(small_store, quote_every_paper)
     answer = assistant.ask(question)
     assert not answer.abstained
     assert any(c.paper.title.startswith("SimCSE") for c in answer.citations)
