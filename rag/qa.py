@@ -258,10 +258,13 @@ class Assistant:
         checked = CitationChecker(self.sentence_vectors).check("".join(pieces), read, query, citable)
         timings["total"] = _ms(started)
         base = replace(base, dropped_claims=checked.dropped_claims)
-        quote = best_sentence(query, read[0], self.sentence_vectors) if read[0].evidence else ""
         if checked.citations and states_asked_figure(query, checked.text):
             yield replace(base, answer=checked.text, citations=checked.citations)
-        elif probability >= max(threshold, quote_threshold) and quote and states_asked_figure(query, quote):
+            return
+        # the quote is looked for only now: a kept draft needs none
+        quotable = probability >= max(threshold, quote_threshold) and read[0].evidence
+        quote = best_sentence(query, read[0], self.sentence_vectors) if quotable else ""
+        if quote and states_asked_figure(query, quote):
             # every drafted claim failed the check, but the evidence answers: quote it rather than say nothing
             text = f"The closest statement in the collection: \u201c{quote}\u201d [1]"
             yield replace(base, answer=text, citations=(Citation(1, read[0].paper, quote),), quoted=True)
