@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.report import IngestReport
 from rag.models import sha256_of
 
 MANIFEST_NAME = "ingest-manifest.json"
@@ -66,16 +67,14 @@ class InputManifest:
         same_inputs = self.inputs == current.inputs and self.prune == current.prune
         return same_inputs and self.store_files is not None and self.store_files == store_snapshot(store_dir)
 
-    def save(self, store_dir: Path, revision: str, report: Any) -> None:
+    def save(self, store_dir: Path, revision: str, report: IngestReport) -> None:
         data = {"inputs": self.inputs, "prune": self.prune, "revision": revision, "report": report.to_dict()}
         data["store_files"] = store_snapshot(store_dir)
         tmp = store_dir / (MANIFEST_NAME + ".tmp")
         tmp.write_text(json.dumps(data))
         tmp.replace(store_dir / MANIFEST_NAME)
 
-    def unchanged_report(self, seconds: float) -> Any:
-        from ingest.pipeline import IngestReport
-
+    def unchanged_report(self, seconds: float) -> IngestReport:
         last = dict(self.report or {})
         seen = last.get("added", 0) + last.get("updated", 0) + last.get("unchanged", 0)
         report = IngestReport(unchanged=seen, papers_total=last.get("papers_total", 0))

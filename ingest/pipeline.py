@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,30 +13,13 @@ from ingest.manifest import InputManifest
 from ingest.merge import merge_entries, merge_stored, with_sources
 from ingest.parsers import iter_entries, iter_source_files
 from ingest.prune import Reading, plan_prune
+from ingest.report import IngestReport
 from rag.config import Settings
 from rag.embedder import SentenceTransformerEmbedder
 from rag.index import DIRTY, PaperIndex
 from rag.types import Paper
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "seeds"
-
-
-@dataclass
-class IngestReport:
-    """The `--json` report of the ingest CLI."""
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    papers_total: int = 0
-    chunks_total: int = 0
-    skipped: list[dict[str, Any]] = field(default_factory=list)
-    seconds: float = 0.0
-    kept: list[dict[str, Any]] = field(default_factory=list)  # --prune: papers kept because a file was unreadable
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 class StrictModeError(Exception):

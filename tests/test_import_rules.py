@@ -1,6 +1,8 @@
-"""Imports flow one way (DESIGN.md): rag imports none of ingest/ui/evals; each library has one adapter module."""
+"""Imports flow one way (DESIGN.md): rag imports none of ingest/ui/evals; each library has one adapter module; the
+project's modules import each other without cycles."""
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +65,126 @@ def test_the_rules_see_violations(tmp_path):
     planted = tmp_path / "x.py"
     planted.write_text("from ingest.pipeline import ingest\nimport chromadb\n")
     assert {"ingest.pipeline", "chromadb"} <= imports_of(planted)
+
+
+# Import graph. An edge A -> B means module A imports module B (`from pkg import name` is an edge to pkg.name when
+# that is a module, else to pkg). Imports under `if TYPE_CHECKING:` never run and are left out. Module-level imports
+# (including those under a module-level if/try) must form no cycle at all. Function-level imports run on first call,
+# after both modules are loaded, so a cycle through one cannot fail at import time; they are still counted, and a
+# cycle is allowed only through one of the lazy edges below, each with its reason. A new cycle fails.
+LAZY_CYCLE_EDGES = {
+    ("rag.types", "rag.bibtex_export"): "Answer.to_bibtex() hands its citations to the pylatexenc adapter, which "
+    "builds on rag.types; loading the adapter on use keeps rag.types free of the library",
+    ("rag.models", "rag.generators.llama_cpp"): "`python -m rag.models smoke` loads the generator to test a fresh "
+    "llama.cpp build; the generator finds its model file through rag.models",
+    ("evals.build_catalog_questions", "evals.catalog_questions"): "the builder's main() reads the question specs, "
+    "which are written with the builder's predicates",
+    ("evals.build_catalog_questions", "evals.catalog_check_questions"): "as above, for the check set",
+}
+
+
+def module_names(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
+    names = {}
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            names[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return names
+
+
+def _runtime_imports(tree: ast.Module, module_level: bool) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements that run: all but those under `if TYPE_CHECKING:`; with module_level, none inside a
+    function (class bodies run at import, so they count)."""
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        if module_level and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def import_graph(modules: dict[str, Path], module_level: bool) -> dict[str, set[str]]:
+    def known(name: str) -> str | None:
+        parts = name.split(".")
+        return next((m for i in range(len(parts), 0, -1) if (m := ".".join(parts[:i])) in modules), None)
+
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets = set()
+        for node in _runtime_imports(ast.parse(path.read_text(), str(path)), module_level):
+            if isinstance(node, ast.Import):
+                targets.update(known(alias.name) for alias in node.names)
+                continue
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*up, base] if base else up)
+            targets.update(f"{base}.{a.name}" if f"{base}.{a.name}" in modules else known(base) for a in node.names)
+        graph[module] = {t for t in targets if t and t != module}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while (w := stack.pop()) != v:
+                component.append(w)
+            if component:
+                found.append(sorted([v, *component]))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def without_lazy_cycle_edges(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    return {a: {b for b in targets if (a, b) not in LAZY_CYCLE_EDGES} for a, targets in graph.items()}
+
+
+def test_no_import_cycle_at_module_level():
+    found = cycles(import_graph(module_names(), module_level=True))
+    assert not found, f"modules importing each other at module level: {found}"
+
+
+def test_no_import_cycle_but_the_listed_lazy_ones():
+    graph = import_graph(module_names(), module_level=False)
+    found = cycles(without_lazy_cycle_edges(graph))
+    assert not found, f"import cycle (function-level imports included): {found}; break it or list the lazy edge"
+    for a, b in LAZY_CYCLE_EDGES:
+        assert b not in import_graph(module_names(), module_level=True)[a], f"{a} -> {b} is listed lazy but is not"
+
+
+def test_the_cycle_check_sees_cycles(tmp_path):
+    """A planted package: a <-> b at module level, b <-> c only inside a function, d depends on both one way."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import d\n")
+    (package / "a.py").write_text("from pkg.b import x\n")
+    (package / "b.py").write_text("from . import a\ndef f():\n    from pkg import c\n")
+    (package / "c.py").write_text("import pkg.b\n")
+    (package / "d.py").write_text("import pkg\nfrom pkg import a, c\n")
+    modules = module_names(tmp_path, ("pkg",))
+    assert cycles(import_graph(modules, module_level=True)) == [["pkg.a", "pkg.b"]]
+    assert cycles(import_graph(modules, module_level=False)) == [["pkg.a", "pkg.b", "pkg.c"]]
