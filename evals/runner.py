@@ -130,7 +130,7 @@ def answer_row(
     for piece in assistant.ask(item["question"], stream=True, history=history):
         if isinstance(piece, Answer):
             answer = piece
-        else:
+        elif isinstance(piece, str):  # not the Retrieved papers streamed first
             pieces.append(piece)
     deltas = len(pieces)
     assert answer is not None

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         for item in assistant.ask(args.question, stream=True, **options):
             if isinstance(item, Answer):
                 answer = item
-            else:
+            elif isinstance(item, str):  # the Retrieved papers come first; the checked answer lists them
                 print(item, end="", flush=True)
         assert answer is not None
         print("\n\nchecked answer: " + answer.answer)

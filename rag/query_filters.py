@@ -80,4 +80,5 @@ def combine(explicit: Filters, recognised: Filters) -> Filters:
         year_to=explicit.year_to if explicit.year_to is not None else recognised.year_to,
         author=explicit.author or recognised.author,
         source=explicit.source or recognised.source,
+        paper=explicit.paper,
     )

@@ -14,7 +14,7 @@ from rag import models
 from rag.config import Settings
 from rag.errors import ConfigError, ModelMissingError
 from rag.prompts import answer_messages
-from rag.types import Answer
+from rag.types import Answer, Retrieved
 
 if TYPE_CHECKING:
     from rag.qa import Assistant
@@ -38,14 +38,16 @@ SHAPING = (
     "evidence_words",
     "answer_threshold",
 )
-OPTIONS = ("history", "k", "year_from", "year_to", "author", "source", "model")
+OPTIONS = ("history", "k", "year_from", "year_to", "author", "source", "paper", "model")
 RAG_DIR = Path(__file__).resolve().parent
 _file_hashes: dict[tuple[str, int, int], str] = {}
 _corpus_hashes: dict[tuple[str, str], tuple[str, int]] = {}
 _code_hash: list[str] = []
 
 
-def with_replay(run: Iterator[str | Answer], record: Callable[[Answer], dict[str, Any]]) -> Iterator[str | Answer]:
+def with_replay(
+    run: Iterator[str | Retrieved | Answer], record: Callable[[Answer], dict[str, Any]]
+) -> Iterator[str | Retrieved | Answer]:
     """The answer pipeline's items, with the final Answer carrying its replay record."""
     try:
         for item in run:

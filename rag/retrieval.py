@@ -53,6 +53,8 @@ class HybridRetriever:
         filters = combine(explicit, recognised)
         query = rest if recognised != Filters() and len(rest.split()) >= 2 else question
         mask = None if filters.is_empty() else catalog.matching(filters)
+        if mask is not None and filters.paper is not None:  # one paper: "ask about this paper"
+            mask &= [d == filters.paper for d in catalog.doc_ids]
         if mask is not None and not mask.any():
             return Retrieval((), filters, 0.0)
 
@@ -94,14 +96,14 @@ class HybridRetriever:
 
 
 def _chroma_where(filters: Filters, catalog: Any, mask: Any) -> dict[str, Any] | None:
-    """Years filter natively (unknown years are stored as -1); author and source become the matching doc_ids,
+    """Years filter natively (unknown years are stored as -1); author, source and paper become the matching doc_ids,
     which the catalog already knows (substring and name-variant matching that Chroma cannot do)."""
     clauses: list[dict[str, Any]] = []
     if filters.year_from is not None or filters.year_to is not None:
         clauses.append({"year": {"$gte": filters.year_from if filters.year_from is not None else 0}})
         if filters.year_to is not None:
             clauses.append({"year": {"$lte": filters.year_to}})
-    if filters.author or filters.source:
+    if filters.author or filters.source or filters.paper:
         clauses.append({"doc_id": {"$in": [d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok]}})
     if not clauses:
         return None

@@ -1,4 +1,4 @@
-"""Frozen value types that cross module boundaries: Paper, Chunk, Passage, Citation, Answer."""
+"""Frozen value types that cross module boundaries: Paper, Chunk, Passage, Citation, Retrieved, Answer."""
 
 from __future__ import annotations
 
@@ -126,12 +126,21 @@ class Filters:
     year_to: int | None = None
     author: str | None = None
     source: str | None = None
+    paper: str | None = None  # one paper's doc_id: a question asked about that paper alone
 
     def is_empty(self) -> bool:
         return all(v is None for v in dataclasses.asdict(self).values())
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The papers retrieval found, streamed by `Assistant.ask(stream=True)` before the answer: not yet checked."""
+
+    passages: tuple[Passage, ...]
+    filters: Filters = Filters()
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def test_json_contract_with_a_real_small_model(lab_store):
     assert len(data["passages"]) == 5
     assert data["passages"][0]["rank"] == 1
     assert "AUROC of 88%" in data["passages"][0]["text"]  # the evidence sentence the LLM read answers the question
-    assert data["filters"] == {"year_from": None, "year_to": None, "author": None, "source": None}
+    assert data["filters"] == {"year_from": None, "year_to": None, "author": None, "source": None, "paper": None}
     assert data["models"] == {"embedder": "all-minilm-l6-v2", "generator": "smollm2-135m"}
     assert data["timings_ms"]["total"] >= data["timings_ms"]["retrieve"] > 0
     for citation in data["citations"]:

@@ -15,7 +15,7 @@ from rag.config import Settings
 from rag.errors import GenerationError
 from rag.generators.openai_http import OpenAIGenerator
 from rag.qa import Assistant
-from rag.types import Answer
+from rag.types import Answer, Retrieved
 from tests.conftest import ROOT
 from tests.servers import free_port, running
 
@@ -44,7 +44,9 @@ def test_streaming_answer_through_the_server(llm_server, lab_store):
     base, log = llm_server
     assistant = Assistant(openai_settings(lab_store, base, max_new_tokens=48))
     items = list(assistant.ask(QUESTION, stream=True))
-    deltas, answer = items[:-1], items[-1]
+    retrieved, deltas, answer = items[0], items[1:-1], items[-1]
+    assert isinstance(retrieved, Retrieved)
+    assert [p.paper.doc_id for p in retrieved.passages] == [p.paper.doc_id for p in answer.passages]
     assert isinstance(answer, Answer)
     assert deltas, "no text came through the stream"
     assert all(isinstance(d, str) for d in deltas)

@@ -6,7 +6,7 @@ from rag.answerability import FEATURES, AnswerabilityModel
 from rag.config import Settings
 from rag.errors import EmptyQuestionError, StoreMismatchError, StoreMissingError
 from rag.qa import Assistant
-from rag.types import Answer
+from rag.types import Answer, Retrieved
 from tests.conftest import ScriptedGenerator
 
 HASHING_Q = "How can a deep hashing model be trained with just one learning objective?"
@@ -79,12 +79,32 @@ def test_warm_up_loads_everything_and_hands_the_fixed_prompt_prefix_to_the_model
     assert generator.calls[0][: len(PREFIX)] == PREFIX  # every prompt starts with what was warmed up
 
 
-def test_streaming_yields_deltas_then_the_answer(small_store):
-    assistant, _ = assistant_with(small_store, "A single cosine similarity objective is enough for deep hashing [1].")
-    items = list(assistant.ask(HASHING_Q, stream=True))
+def test_streaming_yields_the_retrieved_papers_then_deltas_then_the_answer(small_store):
+    assistant, generator = assistant_with(small_store, "A single cosine similarity objective is enough [1].")
+    stream = assistant.ask(HASHING_Q, stream=True)
+    first = next(stream)
+    assert isinstance(first, Retrieved)
+    assert generator.probes == []  # the retrieved papers come before the model is asked anything
+    items = list(stream)
     assert all(isinstance(i, str) for i in items[:-1])
     assert len(items) > 2
-    assert isinstance(items[-1], Answer)
+    answer = items[-1]
+    assert isinstance(answer, Answer)
+    assert [p.paper.doc_id for p in first.passages] == [p.paper.doc_id for p in answer.passages]
+    assert first.filters == answer.filters
+
+
+def test_a_paper_filter_reads_and_cites_that_paper_only(small_store):
+    _settings, papers = small_store
+    assistant, generator = assistant_with(small_store, "It uses one objective [1].")
+    other = next(p for p in papers if p.title and not p.title.startswith("One Loss for All"))
+    answer = assistant.ask(HASHING_Q, paper=other.doc_id)  # not the paper retrieval alone ranks first
+    assert answer.filters.paper == other.doc_id
+    assert [p.paper.doc_id for p in answer.passages] == [other.doc_id]
+    assert answer.catalog is None
+    assert other.title in generator.probes[0][-1]["content"]
+    assert assistant.retrieve(HASHING_Q, paper=other.doc_id)[0].paper.doc_id == other.doc_id
+    assert assistant.retrieve(HASHING_Q, paper="no-such-paper") == []
 
 
 def test_the_model_judging_the_evidence_unanswerable_abstains_before_generation(small_store):
