@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rag.types import Chunk, Filters, Paper, Passage
+from rag.types import Chunk, Filters, Paper
+
+if TYPE_CHECKING:
+    from rag.retrieval import Retrieval
 
 
 class Embedder(Protocol):
@@ -28,15 +31,17 @@ class Store(Protocol):
 
     def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]: ...
 
-    def query(self, vector: list[float], n: int, filters: Filters) -> list[tuple[str, str, float]]: ...
-
-    def count_papers(self) -> int: ...
+    def query(
+        self, vector: list[float], n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, str, float]]: ...
 
     def count_chunks(self) -> int: ...
 
 
 class Retriever(Protocol):
-    def retrieve(self, question: str, k: int, filters: Filters) -> list[Passage]: ...
+    def search(
+        self, question: str, k: int, explicit: Filters, recognise_filters: bool = True, within: tuple[str, ...] = ()
+    ) -> Retrieval: ...
 
 
 class Generator(Protocol):

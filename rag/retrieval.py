@@ -35,9 +35,6 @@ class HybridRetriever:
         self.mode = mode
         self.evidence_sentences = evidence_sentences
 
-    def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Passage]:
-        return list(self.search(question, k, filters or Filters()).passages)
-
     def search(
         self,
         question: str,

@@ -232,6 +232,3 @@ class ChromaStore:
 
     def count_chunks(self) -> int:
         return int(self.collection.count())
-
-    def count_papers(self) -> int:
-        return len(self.content_hashes())

@@ -38,7 +38,7 @@ def stored(store: Path) -> dict[str, tuple[str, ...]]:
 
 
 def count(store: Path) -> int:
-    return PaperIndex(Settings(store_dir=store)).store.count_papers()
+    return len(PaperIndex(Settings(store_dir=store)).store.content_hashes())
 
 
 @pytest.fixture(scope="module")
