@@ -75,8 +75,9 @@ class HybridRetriever:
         for doc_id, weight in catalog.papers_naming(variants).items():
             if allowed is None or doc_id in allowed:
                 fused[doc_id] = fused.get(doc_id, 0.0) + NAME_WEIGHT * weight
-        for doc_id in within:
-            fused[doc_id] = fused.get(doc_id, 0.0) + 10.0  # above anything retrieval alone can score
+        for doc_id in within:  # a follow-up's papers, as far as the filters allow
+            if allowed is None or doc_id in allowed:
+                fused[doc_id] = fused.get(doc_id, 0.0) + 10.0  # above anything retrieval alone can score
         ranked = sorted(fused, key=lambda d: (-fused[d], d))[:k]
         papers = self.index.store.papers(ranked)
         best = 2.0 / (RRF_K + 1)  # a paper ranked first by both lists

@@ -105,6 +105,12 @@ def test_a_paper_filter_reads_and_cites_that_paper_only(small_store):
     assert other.title in generator.probes[0][-1]["content"]
     assert assistant.retrieve(HASHING_Q, paper=other.doc_id)[0].paper.doc_id == other.doc_id
     assert assistant.retrieve(HASHING_Q, paper="no-such-paper") == []
+    hashing = assistant.ask(HASHING_Q)  # a follow-up's papers do not pass the paper filter
+    assert hashing.cited_doc_ids
+    assert other.doc_id not in hashing.cited_doc_ids
+    history = [(HASHING_Q, hashing.answer, hashing.cited_doc_ids)]
+    follow_up = assistant.ask("What does it compare against?", history=history, paper=other.doc_id)
+    assert [p.paper.doc_id for p in follow_up.passages] == [other.doc_id]
 
 
 def test_the_model_judging_the_evidence_unanswerable_abstains_before_generation(small_store):

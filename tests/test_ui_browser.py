@@ -1,5 +1,5 @@
-"""A real headless Chromium on the served app: streamed draft then checked answer, sources, literal corpus text,
-removed claims collapsed, upload."""
+"""A real headless Chromium on the served app: streamed draft then checked answer, sources (the retrieved papers
+first), literal corpus text, removed claims collapsed, upload, the corpus library and "ask about this paper"."""
 
 from __future__ import annotations
 
@@ -10,8 +10,18 @@ from pathlib import Path
 import pytest
 
 from tests import ui_fakes
-from tests.ui_fakes import COMPONENTS_TEXT, DROPPED_CLAIM, ROOT, RecordingAssistant, serve, write_jsonl
-from ui import render
+from tests.ui_fakes import (
+    BLACKVIP,
+    COMPONENTS_TEXT,
+    DROPPED_CLAIM,
+    EVIL,
+    ROOT,
+    UNTITLED,
+    RecordingAssistant,
+    serve,
+    write_jsonl,
+)
+from ui import library, render
 from ui.app import build_app
 from ui.examples import EXAMPLES
 
@@ -239,4 +249,83 @@ def test_checked_answer_replaces_the_draft_and_lists_removed_claims_collapsed(fa
     answer.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOT))
     shot(page, "08-removed-claims-open")
+    assert page.dialogs == []
+
+
+WATCH_SOURCES = """() => {
+  window.__retrievedBeforeDraft = null;
+  new MutationObserver(() => {
+    if (window.__retrievedBeforeDraft !== null) return;
+    const retrieved = document.querySelector('#rag-sources .rag-retrieved .rag-card');
+    const draft = document.querySelector('#rag-chat .rag-streaming');
+    if (retrieved || draft) window.__retrievedBeforeDraft = Boolean(retrieved) && !draft;
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_sources_show_the_retrieved_papers_before_the_draft(fake_page):
+    page = fake_page
+    page.evaluate(WATCH_SOURCES)
+    ask(page, QUESTION)
+    assert page.evaluate("window.__retrievedBeforeDraft") is True
+    sources = page.locator("#rag-sources")
+    assert sources.locator(".rag-retrieved").count() == 0  # replaced by the checked answer's sources
+    assert "Cited papers (2)" in sources.inner_text()
+
+
+def library_rows(page) -> list[str]:
+    """The title of each row the library table shows, top to bottom."""
+    return page.locator("#rag-library .virtual-row").evaluate_all(
+        "rows => rows.map(r => r.querySelector('[role=gridcell]').innerText.trim())"
+    )
+
+
+def test_corpus_library_table_chart_and_ask_about_a_paper(fake_page):
+    page = fake_page
+    page.get_by_role("tab", name="Corpus").click()
+    table = page.locator("#rag-library")
+    table.get_by_text(BLACKVIP.title).first.wait_for()
+    assert table.locator("thead th").all_inner_texts()[: len(library.COLUMNS)] == library.COLUMNS
+    assert library_rows(page) == [EVIL.title, BLACKVIP.title, UNTITLED.label]  # newest first
+    assert "<script>" in library_rows(page)[0]  # literal text, not markup
+    counts = page.locator("#rag-library-counts").inner_text()
+    assert "no category" in counts
+    assert "1 have no year" in counts
+    bars = page.locator("#rag-year-chart svg .mark-rect path")  # drawn by the bundled Vega: no CDN
+    bars.first.wait_for()
+    assert bars.count() == 2  # 2023 and 2024
+    shot(page, "09-library")
+
+    title = table.locator("th[data-heading='0']")
+    title.hover()
+    title.locator("button.cell-menu-button").click()
+    page.get_by_role("menuitem", name="Sort descending").click()
+    page.wait_for_function(
+        "() => document.querySelector('#rag-library .virtual-row [role=gridcell]').innerText.startsWith('Untitled')"
+    )
+    assert library_rows(page) == [UNTITLED.label, BLACKVIP.title, EVIL.title]
+    table.locator("input.search-input").fill("BlackVIP")
+    page.wait_for_function("() => document.querySelectorAll('#rag-library .virtual-row').length === 1")
+    assert library_rows(page) == [BLACKVIP.title]
+
+    button = page.locator("#rag-ask-about")
+    assert button.is_disabled()
+    table.locator("[role=gridcell]", has_text="Changdae Oh").click()
+    page.locator("#rag-picked").get_by_text("Selected:").wait_for()
+    assert BLACKVIP.title in page.locator("#rag-picked").inner_text()
+    assert button.is_enabled()
+    button.click()
+    question = page.locator("#rag-question textarea")
+    question.wait_for(state="visible")  # the Ask tab is shown
+    assert question.input_value() == library.question_about(BLACKVIP.title)
+    assert BLACKVIP.title in page.locator("#rag-paper-filter").inner_text()
+    page.evaluate(WATCH_STREAMING)
+    question.press("Enter")
+    wait_for_answer(page)
+    sources = page.locator("#rag-sources")
+    assert f"paper: {BLACKVIP.title}" in sources.inner_text()
+    assert sources.locator(".rag-card").count() == 1
+    shot(page, "10-asked-about-a-paper")
+    page.click("#rag-any-paper")
+    page.locator("#rag-paper-filter-row").wait_for(state="hidden")
     assert page.dialogs == []

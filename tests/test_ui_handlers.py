@@ -8,8 +8,9 @@ import sys
 import pytest
 
 from rag.config import Settings
+from rag.conversation import is_follow_up
 from rag.errors import GenerationError, StoreMissingError
-from rag.types import Answer, CatalogQuery, Citation, Passage
+from rag.types import Answer, CatalogQuery, Citation, Filters, Paper, Passage, Retrieved
 from tests.ui_fakes import (
     ANSWER_TEXT,
     BLACKVIP,
@@ -21,7 +22,7 @@ from tests.ui_fakes import (
     UNTITLED,
     FakeAssistant,
 )
-from ui import handlers, render
+from ui import handlers, library, render
 
 QUESTION = "How does BlackVIP adapt a pre-trained model without access to its parameters?"
 
@@ -51,7 +52,7 @@ def assert_inert(html: str) -> None:
 
 def test_answer_streams_then_shows_cited_markers_and_sources(settings):
     updates = run_turn(FakeAssistant(), settings, QUESTION)
-    streamed = [assistant_text(u[0]) for u in updates[1:-1]]
+    streamed = [assistant_text(u[0]) for u in updates[2:-1]]  # after the pending message and the retrieved papers
     assert len(streamed) > 5
     assert all("rag-streaming" in s for s in streamed)
     assert len(streamed[-1]) > len(streamed[0])
@@ -73,7 +74,7 @@ def test_answer_streams_then_shows_cited_markers_and_sources(settings):
 
 def test_the_draft_is_labelled_while_it_streams_and_the_checked_answer_replaces_it(settings):
     updates = run_turn(FakeAssistant(), settings, "What are the two components of BlackVIP?")
-    streamed = [assistant_text(u[0]) for u in updates[1:-1]]
+    streamed = [assistant_text(u[0]) for u in updates[2:-1]]
     assert streamed
     assert all(render.esc(render.DRAFT_LABEL) in s and "rag-label-draft" in s for s in streamed)
     assert all(render.CARET in s for s in streamed)
@@ -401,3 +402,132 @@ def test_upload_rejection_shows_the_reason(settings, tmp_path, monkeypatch, code
     assert reason in status
     assert "rag-error" in status
     assert assistant.reloads == 0
+
+
+def test_the_sources_panel_shows_the_retrieved_papers_before_the_first_token(settings):
+    updates = run_turn(FakeAssistant(), settings, QUESTION)
+    panels = [u[1] for u in updates]
+    first_draft = next(i for i, u in enumerate(updates) if "rag-streaming" in assistant_text(u[0]))
+    early = panels[1]
+    assert "rag-pending" in assistant_text(updates[1][0])  # no text from the model yet ...
+    assert render.RETRIEVED_LABEL in early  # ... but the retrieved papers, marked as not yet verified
+    assert re.findall(r'data-doc-id="([^"]+)"', early) == [BLACKVIP.doc_id, EVIL.doc_id, UNTITLED.doc_id]
+    assert "Cited papers" not in early
+    assert_inert(early)
+    assert first_draft > 1
+    assert all(p == early for p in panels[1:-1])  # kept while the draft streams
+    final = panels[-1]
+    assert render.RETRIEVED_LABEL not in final
+    assert "Cited papers (2)" in final
+    assert "Other retrieved papers, not cited (1)" in final
+
+
+def test_an_abstention_replaces_the_retrieved_papers_with_the_closest_ones(settings):
+    updates = run_turn(FakeAssistant(), settings, "Is there water on Mars?")
+    assert render.RETRIEVED_LABEL in updates[1][1]
+    final = updates[-1][1]
+    assert render.RETRIEVED_LABEL not in final
+    assert "The collection does not answer this question. Closest papers (3)" in final
+
+
+class CatalogAssistant(FakeAssistant):
+    """Answers from the records: no retrieval, so no Retrieved item before the Answer."""
+
+    def ask(self, question, stream=False, **options):
+        answer = Answer(
+            question, "2 papers match [1] [2].", False, (Citation(1, BLACKVIP, ""), Citation(2, EVIL, "")),
+            catalog=CatalogQuery("list", has_code=True),
+        )  # fmt: skip
+        return iter([answer]) if stream else answer
+
+
+def test_a_catalog_answer_fills_the_sources_without_an_early_retrieved_panel(settings):
+    updates = run_turn(CatalogAssistant(), settings, "Which papers have code?")
+    assert len(updates) == 2
+    assert "Searching the collection" in updates[0][1]
+    final = updates[-1][1]
+    assert render.RETRIEVED_LABEL not in final
+    assert "Answered from the catalog (rules), filtered: has code" in final
+    assert render.CATALOG_LABEL in assistant_text(updates[-1][0])
+
+
+def test_retrieved_sources_with_no_paper_and_with_a_paper_filter():
+    empty = render.retrieved_sources_html(Retrieved((), Filters(year_from=1990)))
+    assert "No paper matched the question and filters." in empty
+    assert '<span class="rag-chip">from 1990</span>' in empty
+    one = Retrieved((Passage(1, EVIL, 0.9),), Filters(paper=EVIL.doc_id))
+    html = render.retrieved_sources_html(one)
+    assert "paper: &lt;script&gt;alert(1)&lt;/script&gt; Robust fine-tuning" in html
+    assert_inert(html)
+    assert "paper: someid" in render.filters_html(Filters(paper="someid"))  # not among the passages: its id
+
+
+def test_a_paper_filter_is_passed_on_and_shown_in_both_panels(settings):
+    assistant = FakeAssistant()
+    updates = run_turn(assistant, settings, "Summarize it.", paper=BLACKVIP.doc_id)
+    assert assistant.calls[-1]["paper"] == BLACKVIP.doc_id
+    chip = f'<span class="rag-chip">paper: {render.esc(BLACKVIP.title)}</span>'
+    assert chip in updates[1][1]
+    assert chip in updates[-1][1]
+    assert re.findall(r'data-doc-id="([^"]+)"', updates[-1][1]) == [BLACKVIP.doc_id]
+    run_turn(assistant, settings, QUESTION)
+    assert assistant.calls[-1]["paper"] is None
+
+
+def test_the_library_table_chart_and_counts():
+    table, chart, summary = handlers.corpus_library(FakeAssistant())
+    assert table["headers"] == library.COLUMNS == ["Title", "Authors", "Date", "Category", "Code", "Source file", "ID"]
+    rows = table["data"]
+    assert [r[-1] for r in rows] == [EVIL.doc_id, BLACKVIP.doc_id, UNTITLED.doc_id]  # newest first, undated last
+    blackvip = rows[1]
+    assert blackvip[:3] == [BLACKVIP.title, "Changdae Oh, Hyeji Hwang, Hee-young Lee et al.", "2023-03-26"]
+    assert blackvip[5] == "002_87569abedee599f0.txt"
+    assert rows[0][2] == "2024"  # the year where no date is known
+    assert rows[2][0] == UNTITLED.label
+    assert chart["data"] == [["2023", 1], ["2024", 1]]
+    assert chart["datatypes"] == {"Year": "nominal", "Papers": "quantitative"}
+    assert "0 of 3 papers link their code; 1 have no year (not in the chart)." in summary
+    assert "<tr><td>no category</td><td class='rag-num'>3</td></tr>" in summary
+    assert_inert(summary)
+
+
+def test_the_library_when_there_is_no_index():
+    assistant = FakeAssistant(error=StoreMissingError("No index at .rag: run `python -m ingest`."))
+    table, chart, summary = handlers.corpus_library(assistant)
+    assert table["data"] == [[""] * len(library.COLUMNS)]
+    assert chart["data"] == []
+    assert "No index at .rag" in summary
+
+
+def test_code_links_authors_and_categories_in_library_rows():
+    paper = Paper(
+        "p1", "T", "A.", authors=tuple(f"A{i}" for i in range(5)), category="CV", has_code=True,
+        urls=("https://example.org/x", "https://github.com/o/r(1)_[x]"),
+    )  # fmt: skip
+    assert library.code_cell(paper) == "[code](https://github.com/o/r%281%29_%5Bx%5D)"  # no markdown can break out
+    assert library.code_cell(Paper("p2", "T", "A.", has_code=True, urls=("https://example.org/x",))) == "yes"
+    assert library.code_cell(Paper("p3", "T", "A.", urls=("javascript:alert(1)",))) == ""
+    assert library.first_authors(paper) == "A0, A1, A2 et al."
+    assert library.first_authors(Paper("p4", "T", "A.", author_count=7)) == "7 authors"
+    assert library.row(paper)[3] == "CV"
+    assert library.counts(["CV", None, "CV"], "no category") == [("CV", 2), ("no category", 1)]
+
+
+def test_ask_about_a_selected_library_row():
+    row = library.row(BLACKVIP)
+    picked, line = handlers.pick_paper(row)
+    assert picked == {"doc_id": BLACKVIP.doc_id, "label": BLACKVIP.title}
+    assert "Selected: <strong>BlackVIP: Black-Box Visual Prompting" in line
+    question, paper, filter_line = handlers.ask_about(picked)
+    assert paper == BLACKVIP.doc_id
+    assert f"\u201c{BLACKVIP.title}\u201d" in question
+    assert not is_follow_up(question)  # a template with "it" or "this" would be read as about the last answer
+    assert "Answering from one paper only: <strong>BlackVIP" in filter_line
+    untitled, _, _ = handlers.ask_about(handlers.pick_paper(library.row(UNTITLED))[0])
+    assert "the selected paper" in untitled
+    assert not is_follow_up(untitled)
+    evil_picked, evil_line = handlers.pick_paper(library.row(EVIL))
+    assert_inert(evil_line + handlers.ask_about(evil_picked)[2])
+    assert handlers.pick_paper(["only", "two"]) == (None, library.picked_html(None))
+    assert handlers.pick_paper(None)[0] is None
+    assert handlers.ask_about(None) == ("", None, "")

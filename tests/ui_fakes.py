@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 
 from rag.config import Settings
 from rag.errors import RagError, StoreMissingError
-from rag.types import Answer, Citation, CorpusInfo, Filters, Paper, Passage
+from rag.types import Answer, Citation, CorpusInfo, Filters, Paper, Passage, Retrieved
 
 BLACKVIP = Paper(
     doc_id="2303.14773",
@@ -82,9 +83,10 @@ MARS_DRAFT = "Mars once hosted microbial life [1]."
 
 
 class FakeAssistant:
-    """Streams a canned draft, then the checked Answer: cited; with a dropped claim ("components"); quoted because
-    every claim was dropped ("GPU"); abstained on Mars (with a dropped claim for "life on Mars"). Raises `error`
-    when set (a missing store also fails corpus_info and find_papers)."""
+    """Streams the retrieved papers, a canned draft, then the checked Answer: cited; with a dropped claim
+    ("components"); quoted because every claim was dropped ("GPU"); abstained on Mars (with a dropped claim for "life
+    on Mars"). A paper filter keeps that paper only. Raises `error` when set (a missing store also fails corpus_info
+    and find_papers)."""
 
     def __init__(self, delay: float = 0.0, error: RagError | None = None) -> None:
         self.delay = delay
@@ -101,6 +103,7 @@ class FakeAssistant:
         year_to: int | None = None,
         author: str | None = None,
         model: str | None = None,
+        paper: str | None = None,
         stream: bool = False,
     ) -> Any:
         self.calls.append(
@@ -112,10 +115,12 @@ class FakeAssistant:
                 "year_to": year_to,
                 "author": author,
                 "model": model,
+                "paper": paper,
                 "stream": stream,
             }
         )
-        answer = self._answer(question, k, Filters(year_from=year_from, year_to=year_to, author=author))
+        filters = Filters(year_from=year_from, year_to=year_to, author=author, paper=paper)
+        answer = self._answer(question, k, filters)
         if not stream and self.error is not None:
             raise self.error
         return self._stream(self._draft(answer), answer) if stream else answer
@@ -132,6 +137,8 @@ class FakeAssistant:
     def _stream(self, draft: str, answer: Answer) -> Iterator[str | Answer]:
         if self.error is not None:
             raise self.error
+        yield Retrieved(tuple(replace(p, used=False) for p in answer.passages), answer.filters)
+        time.sleep(self.delay * 10)  # the model reads the evidence before its first token
         for piece in re.findall(r"\S+\s*", draft):
             time.sleep(self.delay)
             yield piece
@@ -139,10 +146,11 @@ class FakeAssistant:
 
     def _answer(self, question: str, k: int, filters: Filters) -> Answer:
         if (m := re.search(r"since (\d{4})", question)) and filters.year_from is None:
-            filters = Filters(year_from=int(m.group(1)), year_to=filters.year_to, author=filters.author)
+            filters = replace(filters, year_from=int(m.group(1)))
+        papers = [p for p in PAPERS if filters.paper in (None, p.doc_id)]
         passages = tuple(
             Passage(rank=i + 1, paper=p, score=0.8 - 0.1 * i, evidence=(p.abstract.split(". ")[0],), used=i < 2)
-            for i, p in enumerate(PAPERS[:k])
+            for i, p in enumerate(papers[:k])
         )
         if "mars" in question.lower():
             return Answer(
@@ -172,7 +180,7 @@ class FakeAssistant:
             question=question,
             answer=text,
             abstained=False,
-            citations=citations,
+            citations=tuple(c for c in citations if c.paper in papers),
             passages=passages,
             filters=filters,
             models={"generator": "fake"},
@@ -192,8 +200,8 @@ class FakeAssistant:
     def find_papers(self, title_query: str, limit: int = 50) -> list[Paper]:
         if isinstance(self.error, StoreMissingError):
             raise self.error
-        query = title_query.lower().strip()
-        return [p for p in PAPERS if query and query in p.label.lower()][:limit]
+        words = title_query.lower().split()  # as the real index: every word in the title; no words: every paper
+        return [p for p in PAPERS if all(w in p.label.lower() for w in words)][:limit]
 
     def reload(self) -> None:
         self.reloads += 1

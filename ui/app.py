@@ -10,7 +10,7 @@ import gradio as gr
 
 from rag.config import Settings
 from rag.startup import installed
-from ui import export, handlers, render
+from ui import export, handlers, library, render
 from ui.examples import EXAMPLES
 
 CSS = """
@@ -71,6 +71,16 @@ CSS = """
   padding: 4px 12px !important; text-align: left; background: transparent !important; }
 .rag-num { text-align: right !important; font-variant-numeric: tabular-nums; }
 #rag-results { max-height: 520px; overflow-y: auto; }
+.rag-label-retrieved { color: #b45309; font-weight: 600; }
+.rag-retrieved .rag-card { border-style: dashed; }
+#rag-paper-filter-row { align-items: center; gap: 8px; }
+.rag-paper-filter { font-size: 0.9em; padding: 4px 10px; border-left: 4px solid var(--color-accent);
+  background: var(--background-fill-secondary); border-radius: 6px; }
+#rag-library-actions { align-items: center; }
+.rag-picked { font-size: 0.9em; overflow-wrap: anywhere; }
+.rag-picked.rag-empty { color: var(--body-text-color-subdued); }
+.rag-library-summary .rag-total { margin: 8px 0 0; font-size: 0.9em; }
+#rag-library table, #rag-library table * { font-family: var(--font) !important; }
 #rag-export { gap: 8px; }
 """
 
@@ -103,10 +113,12 @@ def build_app(
 
     bib_folder = Path(tempfile.mkdtemp(prefix="paper-qa-bib-"))  # .bib files for the export button
 
-    def ask(question: str, turns: list[Any], year_from: Any, year_to: Any, author: str, k: Any, model: str) -> Any:
+    def ask(
+        question: str, turns: list[Any], year_from: Any, year_to: Any, author: str, k: Any, model: str, paper: Any
+    ) -> Any:
         capture = export.AnswerCapture(assistant)  # per question: each turn keeps its cited papers for the export
         for messages, sources_html, turns_, text in handlers.chat_turn(
-            capture, settings, question, turns, year_from, year_to, author, k, model
+            capture, settings, question, turns, year_from, year_to, author, k, model, paper
         ):
             yield messages, sources_html, export.with_cited(turns_, capture.answer), text
 
@@ -125,15 +137,25 @@ def build_app(
     def pick_example(evt: gr.SelectData) -> str:
         return handlers.example_text(evt.value)
 
+    def pick_paper(evt: gr.SelectData) -> tuple[Any, str, Any]:
+        picked, line = handlers.pick_paper(evt.row_value)
+        return picked, line, gr.Button(interactive=picked is not None)
+
+    def ask_about(picked: Any) -> tuple[str, Any, str, Any, Any]:
+        text, paper, line = handlers.ask_about(picked)
+        return text, paper, line, gr.Row(visible=paper is not None), gr.Tabs(selected="ask")
+
     def upload(path: str | None) -> Any:
         for status, corpus in handlers.ingest_file(assistant, settings, path, max_mb=max_upload_mb):
             yield status, gr.skip() if corpus is None else corpus
 
     with gr.Blocks(title="Paper QA", fill_width=True) as demo:
         turns = gr.State([])
+        paper = gr.State(None)  # "ask about this paper": the doc_id questions are restricted to
+        picked = gr.State(None)  # the library row selected: {"doc_id", "label"}
         selected = gr.State(None)  # the turn whose message was clicked: "This answer" exports it (else the newest)
         gr.HTML(HEADER, elem_id="rag-header", js_on_load=None)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
                 with gr.Column(scale=3, min_width=420):
                     chatbot = gr.Chatbot(
@@ -179,6 +201,9 @@ def build_app(
                             min_width=120,
                             elem_id="rag-model",
                         )
+                    with gr.Row(elem_id="rag-paper-filter-row", visible=False) as paper_row:
+                        paper_line = gr.HTML(library.paper_filter_html(None), elem_id="rag-paper-filter", scale=4)
+                        any_paper = gr.Button("Any paper", size="sm", scale=0, min_width=110, elem_id="rag-any-paper")
                     with gr.Row(elem_id="rag-export", equal_height=True):
                         export_scope = gr.Radio(
                             [export.ANSWER, export.CONVERSATION],
@@ -193,27 +218,52 @@ def build_app(
                         )
                 with gr.Column(scale=2, min_width=360):
                     sources = gr.HTML(render.EMPTY_SOURCES, elem_id="rag-sources", js_on_load=None)
-            with gr.Tab("Corpus", id="corpus") as corpus_tab, gr.Row(equal_height=False):
-                with gr.Column(scale=2):
-                    corpus = gr.HTML(elem_id="rag-corpus", js_on_load=None)
-                    upload_file = gr.File(
-                        label=f"Add papers: JSONL, CSV, BibTeX or listing-page text (up to {max_upload_mb:g} MB)",
-                        file_types=list(handlers.UPLOAD_SUFFIXES),
-                        file_count="single",
-                        type="filepath",
-                        elem_id="rag-upload",
+            with gr.Tab("Corpus", id="corpus") as corpus_tab:
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=2):
+                        corpus = gr.HTML(elem_id="rag-corpus", js_on_load=None)
+                        counts = gr.HTML(elem_id="rag-library-counts", js_on_load=None)
+                    with gr.Column(scale=3):
+                        year_plot = gr.BarPlot(
+                            x="Year", y="Papers", y_lim=[0, None], y_axis_format="d", label="Papers per year",
+                            height=280, elem_id="rag-year-chart",
+                        )  # fmt: skip
+                papers_table = gr.Dataframe(
+                    headers=library.COLUMNS,
+                    datatype=library.DATATYPES,
+                    label="Papers (click a column to sort; search and filter above the table)",
+                    interactive=False,
+                    show_search="filter",
+                    wrap=True,
+                    max_height=520,
+                    column_widths=["34%", "18%", "9%", "8%", "6%", "15%", "10%"],
+                    elem_id="rag-library",
+                )
+                with gr.Row(elem_id="rag-library-actions", equal_height=True):
+                    picked_line = gr.HTML(library.picked_html(None), elem_id="rag-picked", js_on_load=None)
+                    ask_about_button = gr.Button(
+                        "Ask about this paper", interactive=False, scale=0, min_width=200, elem_id="rag-ask-about"
                     )
-                    upload_status = gr.HTML(elem_id="rag-upload-status", js_on_load=None)
-                with gr.Column(scale=3):
-                    title_query = gr.Textbox(
-                        label="Search titles",
-                        placeholder="e.g. diffusion",
-                        elem_id="rag-title-search",
-                        submit_btn="Search",
-                    )
-                    results = gr.HTML(render.paper_list_html([], ""), elem_id="rag-results", js_on_load=None)
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=2):
+                        upload_file = gr.File(
+                            label=f"Add papers: JSONL, CSV, BibTeX or listing-page text (up to {max_upload_mb:g} MB)",
+                            file_types=list(handlers.UPLOAD_SUFFIXES),
+                            file_count="single",
+                            type="filepath",
+                            elem_id="rag-upload",
+                        )
+                        upload_status = gr.HTML(elem_id="rag-upload-status", js_on_load=None)
+                    with gr.Column(scale=3):
+                        title_query = gr.Textbox(
+                            label="Search titles",
+                            placeholder="e.g. diffusion",
+                            elem_id="rag-title-search",
+                            submit_btn="Search",
+                        )
+                        results = gr.HTML(render.paper_list_html([], ""), elem_id="rag-results", js_on_load=None)
 
-        ask_inputs = [question, turns, year_from, year_to, author, k, model]
+        ask_inputs = [question, turns, year_from, year_to, author, k, model, paper]
         ask_outputs = [chatbot, sources, turns, question]
         llm: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "llm"}
         question.submit(ask, ask_inputs, ask_outputs, api_name="ask", **llm)
@@ -224,11 +274,28 @@ def build_app(
         chatbot.clear(handlers.clear_chat, None, ask_outputs, api_visibility="private", queue=False)
         chatbot.select(show_turn, [turns], [sources], api_visibility="private", queue=False)
         demo.load(lambda: handlers.corpus_overview(assistant), None, [corpus], api_name="corpus")
+        library_outputs = [papers_table, year_plot, counts]
+        demo.load(lambda: handlers.corpus_library(assistant), None, library_outputs, api_name="library")
+        papers_table.select(
+            pick_paper, None, [picked, picked_line, ask_about_button], api_visibility="private", queue=False
+        )
+        ask_about_button.click(
+            ask_about, [picked], [question, paper, paper_line, paper_row, tabs], api_visibility="private", queue=False
+        )
+        any_paper.click(
+            lambda: (None, library.paper_filter_html(None), gr.Row(visible=False)),
+            None,
+            [paper, paper_line, paper_row],
+            api_visibility="private",
+            queue=False,
+        )
         corpus_tab.select(lambda: handlers.corpus_overview(assistant), None, [corpus], api_visibility="private")
         title_query.submit(
             lambda q: handlers.search_titles(assistant, q), [title_query], [results], api_name="search_titles"
         )
-        upload_file.upload(upload, [upload_file], [upload_status, corpus], api_name="upload", **llm)
+        upload_file.upload(upload, [upload_file], [upload_status, corpus], api_name="upload", **llm).then(
+            lambda: handlers.corpus_library(assistant), None, library_outputs, api_visibility="private"
+        )
         turns.change(
             lambda t, s: (None, export_button(t, s, None)),
             [turns, export_scope],

@@ -1,4 +1,5 @@
-"""Event handlers as plain functions: a chat turn, clear, turn selection, corpus overview, title search, upload."""
+"""Event handlers as plain functions: a chat turn, clear, turn selection, corpus overview and library, title search,
+upload."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from typing import Any, Protocol
 
 from rag.config import Settings
 from rag.errors import ConfigError, RagError, StoreMissingError
-from rag.types import Answer, CorpusInfo, Paper
-from ui import render, upload
+from rag.types import Answer, CorpusInfo, Paper, Retrieved
+from ui import library, render, upload
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +76,21 @@ def chat_turn(
     author: str | None = None,
     k: Any = 10,
     model: str | None = None,
+    paper: str | None = None,
 ) -> Iterator[tuple[list[dict[str, str]], str, list[Turn], str]]:
     """Ask one question with the conversation so far; yields (messages, sources html, turns, textbox value).
 
-    The model's draft streams in labelled as unchecked; the checked Answer then replaces it."""
+    The retrieved papers fill the sources panel as soon as retrieval returns, marked as not yet verified; the model's
+    draft streams in labelled as unchecked; the checked Answer then replaces both. `paper` (a doc_id) restricts the
+    question to that paper."""
     turns = list(turns or [])
     question = (question or "").strip()
     if not question:
         yield to_messages(turns), turns[-1]["sources"] if turns else render.EMPTY_SOURCES, turns, ""
         return
-    yield to_messages(turns, (question, render.chat_html("…", "pending"))), render.pending_sources_html(), turns, ""
+    waiting = to_messages(turns, (question, render.chat_html("…", "pending")))
+    sources = render.pending_sources_html()
+    yield waiting, sources, turns, ""
     text = ""
     answer: Answer | None = None
     try:
@@ -95,13 +101,16 @@ def chat_turn(
             "year_to": parse_year(year_to, "Year to"),
             "author": (author or "").strip() or None,
             "model": None if not model or model == settings.model else model,
+            "paper": paper or None,
             "stream": True,
         }
         for item in assistant.ask(question, **options):
-            if isinstance(item, str):
+            if isinstance(item, Retrieved):
+                sources = render.retrieved_sources_html(item)
+                yield waiting, sources, turns, ""
+            elif isinstance(item, str):
                 text += item
-                pending = (question, render.draft_html(text))
-                yield to_messages(turns, pending), render.pending_sources_html(), turns, ""
+                yield to_messages(turns, (question, render.draft_html(text))), sources, turns, ""
             else:
                 answer = item
         if answer is None:
@@ -156,6 +165,32 @@ def corpus_overview(assistant: AssistantLike) -> str:
         return render.notice_html(f"No index yet. {err}\nUpload a file below to start one.", "info")
     except RagError as err:
         return render.notice_html(str(err), "error")
+
+
+def corpus_library(assistant: AssistantLike) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The library: (table of every paper, papers-per-year chart data, counts html), or empty ones and why."""
+    try:
+        papers = assistant.find_papers("", limit=1_000_000)  # no words: every paper
+    except RagError as err:
+        kind = "info" if isinstance(err, StoreMissingError) else "error"
+        return library.table([]), library.year_chart([]), render.notice_html(str(err), kind)
+    return library.table(papers), library.year_chart(papers), library.summary_html(papers)
+
+
+def pick_paper(row_value: Any) -> tuple[dict[str, str] | None, str]:
+    """The library row clicked, as {"doc_id", "label"}, and the line saying which paper is selected."""
+    values = list(row_value) if isinstance(row_value, list | tuple) else []
+    if len(values) != len(library.COLUMNS) or not str(values[-1]).strip():
+        return None, library.picked_html(None)
+    picked = {"doc_id": str(values[-1]), "label": str(values[0])}
+    return picked, library.picked_html(picked["label"])
+
+
+def ask_about(picked: dict[str, str] | None) -> tuple[str, str | None, str]:
+    """ "Ask about this paper": (the question template, the paper filter, the filter's line on the Ask tab)."""
+    if not picked:
+        return "", None, library.paper_filter_html(None)
+    return library.question_about(picked["label"]), picked["doc_id"], library.paper_filter_html(picked["label"])
 
 
 def search_titles(assistant: AssistantLike, query: str) -> str:

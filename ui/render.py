@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
-from rag.types import Answer, CatalogQuery, CorpusInfo, Filters, Paper, Passage
+from rag.types import Answer, CatalogQuery, CorpusInfo, Filters, Paper, Passage, Retrieved
 
 _CITE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
@@ -21,6 +21,7 @@ QUOTED_LABEL = "Quoted from the abstracts: the drafted answer could not be verif
 PICKED_LABEL = "The paper the question describes, quoted from its abstract"
 CATALOG_LABEL = "✓ Computed from the paper records (metadata), not from abstract text"
 ABSTAIN_TITLE = "Not answered by this collection"
+RETRIEVED_LABEL = "Retrieved, not yet verified: the answer is being written and checked"
 PANEL_TITLE = '<h2 class="rag-panel-title">Sources</h2>'
 EMPTY_SOURCES = (
     f'<div class="rag-sources rag-empty">{PANEL_TITLE}<p>Ask a question: the papers cited in the answer appear '
@@ -145,8 +146,9 @@ def paper_card(paper: Paper, badge: str | None = None, evidence: str | None = No
     )
 
 
-def filters_html(filters: Filters) -> str:
-    """The filters applied to retrieval (given or recognised in the question) as chips."""
+def filters_html(filters: Filters, passages: Iterable[Passage] = ()) -> str:
+    """The filters applied to retrieval (given or recognised in the question) as chips; a paper filter by the
+    paper's title when it is among the passages."""
     chips = []
     if filters.year_from is not None and filters.year_to is not None:
         chips.append(f"years {esc(filters.year_from)}–{esc(filters.year_to)}")
@@ -158,6 +160,9 @@ def filters_html(filters: Filters) -> str:
         chips.append(f"author: {esc(filters.author)}")
     if filters.source:
         chips.append(f"source: {esc(filters.source)}")
+    if filters.paper:
+        paper = next((p.paper.label for p in passages if p.paper.doc_id == filters.paper), filters.paper)
+        chips.append(f"paper: {esc(paper)}")
     if not chips:
         return '<div class="rag-filters">Filters: none</div>'
     spans = "".join(f' <span class="rag-chip">{c}</span>' for c in chips)
@@ -195,7 +200,7 @@ def stats_html(answer: Answer) -> str:
 
 def sources_html(answer: Answer) -> str:
     """The sources panel for one answer: filters, cited papers, then the other retrieved papers collapsed."""
-    filters = catalog_html(answer.catalog) if answer.catalog else filters_html(answer.filters)
+    filters = catalog_html(answer.catalog) if answer.catalog else filters_html(answer.filters, answer.passages)
     parts = ['<div class="rag-sources">', PANEL_TITLE, filters, stats_html(answer)]
     if answer.abstained:
         parts.append(
@@ -215,6 +220,17 @@ def sources_html(answer: Answer) -> str:
             )
     parts.append("</div>")
     return "".join(parts)
+
+
+def retrieved_sources_html(retrieved: Retrieved) -> str:
+    """The sources panel as soon as retrieval returns, while the answer is written: the retrieved papers, marked as
+    not yet verified (the checked answer then shows which of them it cites)."""
+    cards = _passage_cards(retrieved.passages) or "<p>No paper matched the question and filters.</p>"
+    return (
+        f'<div class="rag-sources rag-retrieved">{PANEL_TITLE}{filters_html(retrieved.filters, retrieved.passages)}'
+        f"{_label(RETRIEVED_LABEL, 'retrieved')}"
+        f'<h3 class="rag-heading">Retrieved papers ({len(retrieved.passages)})</h3>{cards}</div>'
+    )
 
 
 def pending_sources_html() -> str:
