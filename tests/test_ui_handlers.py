@@ -524,7 +524,7 @@ def test_ask_about_a_selected_library_row():
     assert not is_follow_up(question)  # a template with "it" or "this" would be read as about the last answer
     assert "Answering from one paper only: <strong>BlackVIP" in filter_line
     untitled, _, _ = handlers.ask_about(handlers.pick_paper(library.row(UNTITLED))[0])
-    assert "the selected paper" in untitled
+    assert "the abstract beginning \u201cWe introduce EXAONE 3.0" in untitled
     assert not is_follow_up(untitled)
     evil_picked, evil_line = handlers.pick_paper(library.row(EVIL))
     assert_inert(evil_line + handlers.ask_about(evil_picked)[2])

@@ -80,7 +80,7 @@ CSS = """
 .rag-picked { font-size: 0.9em; overflow-wrap: anywhere; }
 .rag-picked.rag-empty { color: var(--body-text-color-subdued); }
 .rag-library-summary .rag-total { margin: 8px 0 0; font-size: 0.9em; }
-#rag-library table, #rag-library table * { font-family: var(--font) !important; }
+#rag-library .table-wrap * { font-family: var(--font) !important; }
 #rag-export { gap: 8px; }
 """
 

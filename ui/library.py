@@ -92,9 +92,14 @@ def _count_table(label: str, pairs: list[tuple[str, int]]) -> str:
 
 
 def question_about(label: str) -> str:
-    """The question "ask about this paper" puts in the question box for a paper shown as `label` (no "it" or "this":
-    that would read as a follow-up to the previous answer)."""
-    subject = "the selected paper" if label.startswith(UNTITLED) else f"\u201c{label}\u201d"
+    """The question "ask about this paper" puts in the question box for a paper shown as `label`; an untitled paper is
+    named by its first words. No "it", "this" or "the paper": those read as a follow-up to the previous answer.
+    With the fast model, this template was answered for 4 of 4 papers tried (a bare "the selected paper" abstained)."""
+    subject = (
+        f"the abstract beginning \u201c{label.removeprefix(UNTITLED)}\u201d"
+        if label.startswith(UNTITLED)
+        else f"\u201c{label}\u201d"
+    )
     return f"Summarize {subject}: problem addressed, proposed approach and main results."
 
 
