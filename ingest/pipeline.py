@@ -16,7 +16,7 @@ from ingest.prune import Reading, plan_prune
 from ingest.report import IngestReport
 from rag.config import Settings
 from rag.embedder import SentenceTransformerEmbedder
-from rag.index import DIRTY, PaperIndex
+from rag.index import DIRTY, PaperIndex, keyword_dir
 from rag.types import Paper
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "seeds"
@@ -54,7 +54,8 @@ def ingest(
 
     manifest = InputManifest.for_inputs(files, prune)
     previous = InputManifest.load(settings.store_dir)
-    if previous and not settings.chroma_url and previous.untouched_since(manifest, settings.store_dir):
+    current = keyword_dir(settings).is_dir()  # else the embedder or chunking changed: the vectors are re-made
+    if previous and current and not settings.chroma_url and previous.untouched_since(manifest, settings.store_dir):
         return previous.unchanged_report(time.perf_counter() - started)
     index = PaperIndex(settings, create=True)
     if previous and previous.matches(manifest, index.store.revision()):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from rag.sentences import split_sentences
 from rag.types import Chunk, Paper
 
-CHUNKING_VERSION = 1  # bump when the chunk text recipe changes: it renames the collection
+CHUNKING_VERSION = 2  # bump when the chunk text or vector recipe changes: it renames the collection
+# 2: window vectors are pooled from the token vectors of the whole text (rag.embedder.embed_pooled)
 
 
 def chunking_fingerprint(embedder_name: str, window: int) -> str:
@@ -38,18 +40,51 @@ def chunk_metadata(paper: Paper, index: int) -> dict[str, str | int | float | bo
     return meta
 
 
+def window_ranges(n_sentences: int, window: int) -> list[tuple[int, int]]:
+    """Sentence index ranges [start, end) of the windows: `window` sentences overlapping by one, none when the
+    abstract has at most `window` sentences (chunk 0 already is the whole of it)."""
+    if window <= 0 or n_sentences <= window:
+        return []
+    step = max(1, window - 1)
+    ranges = []
+    for start in range(0, n_sentences - 1, step):
+        ranges.append((start, min(start + window, n_sentences)))
+        if start + window >= n_sentences:
+            break
+    return ranges
+
+
 def chunk_paper(paper: Paper, window: int = 3) -> list[Chunk]:
     """Chunk 0 is title + abstract; with window > 0, windows of `window` sentences overlapping by one."""
     head = f"{paper.title}. " if paper.title else ""
     texts = [head + paper.abstract]
     sentences = split_sentences(paper.abstract)
-    if window > 0 and len(sentences) > window:
-        step = max(1, window - 1)
-        for start in range(0, len(sentences) - 1, step):
-            texts.append(head + " ".join(sentences[start : start + window]))
-            if start + window >= len(sentences):
-                break
+    texts += [head + " ".join(sentences[a:b]) for a, b in window_ranges(len(sentences), window)]
     return [
         Chunk(chunk_id=f"{paper.doc_id}:{i}", doc_id=paper.doc_id, index=i, text=t, metadata=chunk_metadata(paper, i))
         for i, t in enumerate(texts)
     ]
+
+
+@dataclass(frozen=True)
+class PoolingPlan:
+    """One paper read once: `text` is title + abstract (as chunk 0, whitespace normalized), `head` the length of its
+    title part, `windows` the character spans of the window chunks in it, in chunk order."""
+
+    text: str
+    head: int
+    windows: tuple[tuple[int, int], ...]
+
+
+def pooling_plan(paper: Paper, window: int = 3) -> PoolingPlan:
+    """Where each window chunk of `chunk_paper` lies in the paper's whole text, so its vector can be pooled from the
+    token vectors of one reading instead of encoding the window again."""
+    head = f"{paper.title}. " if paper.title else ""
+    sentences = split_sentences(paper.abstract)
+    starts = []
+    position = len(head)
+    for sentence in sentences:
+        starts.append(position)
+        position += len(sentence) + 1
+    spans = tuple((starts[a], starts[b - 1] + len(sentences[b - 1])) for a, b in window_ranges(len(sentences), window))
+    return PoolingPlan(head + " ".join(sentences), len(head), spans)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cached_property
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
+import numpy as np
+
 from rag import models, onnx_embedder
+from rag.chunking import PoolingPlan
 from rag.config import set_offline_env
 
 
@@ -52,6 +56,93 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed([text])[0]
+
+    def embed_pooled(self, plans: Sequence[PoolingPlan]) -> list[list[list[float]]]:
+        """Per plan: the vector of its whole text, then one per window span, from one reading of the text: a window's
+        vector is the normalized mean of its tokens' vectors with the title's and the two special tokens' (what
+        encoding the window alone averages). Windows past the model's token limit are read again in a shorter text
+        (title + the rest), so each window is pooled from a reading that reaches its end."""
+        out: list[list[list[float]]] = [[] for _ in plans]
+        jobs = [_Reading(i, p.text, p.head, tuple(enumerate(p.windows))) for i, p in enumerate(plans)]
+        while jobs:
+            followups = []
+            for job, (tokens, offsets) in zip(jobs, self._read(jobs), strict=True):
+                if not out[job.plan]:
+                    out[job.plan] = [[0.0]] * (1 + len(plans[job.plan].windows))
+                    out[job.plan][0] = _mean_unit(tokens)
+                followup = job.pool(tokens, offsets, out[job.plan])
+                if followup:
+                    followups.append(followup)
+            jobs = followups
+        return out
+
+    def _read(self, jobs: Sequence[_Reading]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Token vectors and character offsets of each job's text, truncated at the model's limit, in job order."""
+        import torch
+
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))  # similar lengths share a batch
+        results: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for first in range(0, len(order), self.batch_size):
+            batch = order[first : first + self.batch_size]
+            features = self._model.tokenizer(
+                [jobs[i].text for i in batch], padding=True, truncation=True, max_length=self.max_tokens,
+                return_tensors="pt", return_offsets_mapping=True, return_special_tokens_mask=True,
+            )  # fmt: skip
+            offsets = features.pop("offset_mapping").numpy()
+            special = features.pop("special_tokens_mask").numpy().astype(bool)
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=_native_bf16()):
+                hidden = self._model.forward(dict(features))["token_embeddings"].float().numpy()
+            mask = features["attention_mask"].numpy().astype(bool)
+            for row, i in enumerate(batch):
+                spans = offsets[row][mask[row]].copy()
+                spans[special[row][mask[row]]] = -1  # special tokens: no characters, always pooled
+                results[i] = (hidden[row][mask[row]], spans)
+        for i in range(len(jobs)):
+            yield results.pop(i)
+
+
+@lru_cache(maxsize=1)
+def _native_bf16() -> bool:
+    """The CPU multiplies bfloat16 natively (AVX-512 BF16 or AMX): ingest's reading then runs under bfloat16 autocast,
+    measured 1.4 times faster on 2 cores with cosine >= 0.99997 to the float32 vectors (norms and softmax stay float32).
+    Elsewhere bfloat16 would be emulated, and slower: float32."""
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _mean_unit(vectors: np.ndarray) -> list[float]:
+    mean = vectors.mean(axis=0)
+    return list(map(float, mean / max(float(np.linalg.norm(mean)), 1e-12)))
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One text to read for plan `plan`; `windows` are (window number, character span in `text`) still to pool."""
+
+    plan: int
+    text: str
+    head: int
+    windows: tuple[tuple[int, tuple[int, int]], ...]
+
+    def pool(self, tokens: np.ndarray, offsets: np.ndarray, out: list[list[float]]) -> _Reading | None:
+        """Fill out[1 + n] for each window this reading reaches the end of (or that follows the title directly, so
+        no shorter reading exists: it is truncated as encoding it alone would be); the rest go to a new reading."""
+        reached = int(offsets[:, 1].max())
+        special = offsets[:, 0] < 0
+        title = ~special & (offsets[:, 1] <= self.head)
+        for k, (number, (start, end)) in enumerate(self.windows):
+            if end > reached and (k > 0 or start > self.head):
+                rest = self.windows[k:]
+                shift = start - self.head
+                moved = tuple((n, (a - shift, b - shift)) for n, (a, b) in rest)
+                return _Reading(self.plan, self.text[: self.head] + self.text[start:], self.head, moved)
+            inside = (offsets[:, 0] >= start) & (offsets[:, 1] <= end) & ~special
+            out[1 + number] = _mean_unit(tokens[special | title | inside])
+        return None
 
 
 def query_embedder(name: str, batch_size: int) -> SentenceTransformerEmbedder | onnx_embedder.OnnxEmbedder:

@@ -6,16 +6,24 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rag.chunking import chunk_paper, chunking_fingerprint
+from rag.chunking import chunk_paper, chunking_fingerprint, pooling_plan
 from rag.config import Settings
 from rag.keyword_index import KeywordIndex
-from rag.protocols import Embedder
 from rag.store import ChromaStore, open_client
 from rag.types import CorpusInfo, Paper
 
+if TYPE_CHECKING:
+    from rag.embedder import SentenceTransformerEmbedder
+
 log = logging.getLogger(__name__)
 DIRTY = "dirty-"  # revision prefix set while an ingest run is writing
+
+
+def keyword_dir(settings: Settings) -> Path:
+    """Where the keyword index of the current embedder and chunking settings is saved."""
+    return settings.store_dir / f"keyword-{chunking_fingerprint(settings.embedder, settings.chunk_sentences)}"
 
 
 class PaperIndex:
@@ -29,10 +37,14 @@ class PaperIndex:
         self.store = ChromaStore(client, self.fingerprint, create=create, url=url, path=settings.store_dir)
         self._keyword: KeywordIndex | None = None
         self._keyword_lock = threading.RLock()  # UI threads share one index: one rebuild at a time
+        # what this object wrote since the store was last consistent (doc_id -> paper, None: removed), and that
+        # consistent revision: `commit` applies it to the keyword index saved at that revision instead of rebuilding
+        self._changes: dict[str, Paper | None] = {}
+        self._base: str | None = None
 
     @property
     def keyword_dir(self) -> Path:
-        return self.settings.store_dir / f"keyword-{self.fingerprint}"
+        return keyword_dir(self.settings)
 
     @property
     def keyword(self) -> KeywordIndex:
@@ -66,34 +78,57 @@ class PaperIndex:
             self._keyword = index
             return index
 
-    def write(self, papers: Sequence[Paper], embedder: Embedder, replace: Sequence[str] = ()) -> int:
+    def write(self, papers: Sequence[Paper], embedder: SentenceTransformerEmbedder, replace: Sequence[str] = ()) -> int:
         """Chunk, embed and store papers (removing the old chunks of `replace` first); returns chunks written.
         The keyword index catches up at the next `commit()`."""
         if not papers:
             return 0
         self.mark_dirty()
-        chunks = [c for p in papers for c in chunk_paper(p, self.settings.chunk_sentences)]
-        vectors = embedder.embed([c.text for c in chunks])
+        window = self.settings.chunk_sentences
+        chunks = [c for p in papers for c in chunk_paper(p, window)]
+        # one reading per paper: window vectors are pooled from its token vectors (CHUNKING_VERSION 2)
+        vectors = [v for group in embedder.embed_pooled([pooling_plan(p, window) for p in papers]) for v in group]
         self.store.delete(list(replace))
         self.store.upsert(papers, chunks, vectors)
+        self._changes.update((p.doc_id, p) for p in papers)
         return len(chunks)
 
     def remove(self, doc_ids: Sequence[str]) -> None:
         if doc_ids:
             self.mark_dirty()
             self.store.delete(doc_ids)
+            self._changes.update(dict.fromkeys(doc_ids))
 
     def commit(self) -> None:
-        """Mark the store consistent under a new revision and rebuild the keyword index to match it."""
-        self.rebuild_keyword(self.store.set_revision())
+        """Mark the store consistent under a new revision and bring the keyword index to it: this object's changes
+        applied to the index saved at the revision it started from, else a rebuild from the store."""
+        with self._keyword_lock:
+            dirty = self.store.revision()
+            base = None
+            if self._base is not None and dirty == DIRTY + self._base:  # nobody else wrote since: our changes are all
+                base = KeywordIndex.load(self.keyword_dir) if self._base else KeywordIndex.empty()  # "": a new store
+            revision = self.store.set_revision()
+            if base is not None and base.revision == self._base:
+                papers = [p for p in self._changes.values() if p is not None]
+                removed = [d for d, p in self._changes.items() if p is None]
+                log.info("updating the keyword index: %d papers written, %d removed", len(papers), len(removed))
+                self._keyword = base.updated(papers, removed, revision)
+                self._keyword.save(self.keyword_dir)
+            else:
+                self.rebuild_keyword(revision)
+            self._changes.clear()
+            self._base = None
 
     def close(self) -> None:
         """Release the store's client; open a new PaperIndex to read what another process wrote since."""
         self.store.close()
 
     def mark_dirty(self) -> None:
-        if not self.store.revision().startswith(DIRTY):
-            self.store.set_revision(DIRTY + self.store.revision())
+        revision = self.store.revision()
+        if not revision.startswith(DIRTY):
+            self._base = revision  # consistent until now: the keyword index saved at it can be updated in place
+            self._changes.clear()
+            self.store.set_revision(DIRTY + revision)
 
     def corpus_info(self) -> CorpusInfo:
         catalog = self.keyword.catalog

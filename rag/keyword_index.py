@@ -1,4 +1,4 @@
-"""BM25 keyword index plus a small metadata catalog, persisted beside the store and tied to its revision."""
+"""BM25 keyword index and a small metadata catalog, saved beside the store, tied to its revision, updated in place."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import re
 import shutil
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from rag.bm25 import Bm25, TermCounts
 from rag.chunking import author_key
 from rag.types import Filters, Paper
 
-FORMAT = 3  # bump when the saved layout or catalog contents change: old indexes are rebuilt
+FORMAT = 4  # bump when the saved layout or catalog contents change: old indexes are rebuilt
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 RARE_MAX = 5  # a word in at most this many papers is distinctive: a question naming it is about those papers
 
@@ -87,15 +88,27 @@ class Catalog:
             )
         return mask
 
-    def index_rare_words(self, texts: Iterable[str]) -> None:
+    def keeping(self, keep: np.ndarray) -> Catalog:
+        """Only the papers where `keep` is true, in order (rare words are recomputed by the caller)."""
+
+        def kept(values: list[Any]) -> list[Any]:
+            return [v for v, k in zip(values, keep, strict=True) if k]
+
+        return Catalog(
+            kept(self.doc_ids), kept(self.titles), kept(self.years), kept(self.author_keys), kept(self.sources),
+            kept(self.organizations),
+        )  # fmt: skip
+
+    def index_rare_words(self, words: TermCounts) -> None:
         """Remember, for every word that at most RARE_MAX papers state, which papers they are."""
+        rare = (words.document_frequencies() <= RARE_MAX)[words.indices]
+        columns, rows = words.indices[rare], words.rows()[rare]
+        order = np.lexsort((rows, columns))
+        terms = sorted(words.vocab, key=words.vocab.__getitem__)
         postings: dict[str, list[int]] = {}
-        for i, text in enumerate(texts):
-            for word in set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())):
-                docs = postings.setdefault(word, [])
-                if len(docs) <= RARE_MAX:
-                    docs.append(i)
-        self.rare_words = {w: d for w, d in postings.items() if len(d) <= RARE_MAX}
+        for column, row in zip(columns[order].tolist(), rows[order].tolist(), strict=True):
+            postings.setdefault(terms[column], []).append(row)
+        self.rare_words = postings
 
     def papers_naming(self, words: Iterable[str]) -> dict[str, float]:
         """doc_id -> sum over the given words that few papers state of 1 / (papers stating it)."""
@@ -107,37 +120,49 @@ class Catalog:
         return weights
 
 
-class KeywordIndex:
-    """BM25 over title + abstract, one document per paper."""
+def words_of(text: str) -> list[str]:
+    """The distinct plain (unstemmed) words of a text, as the rare-word index counts them."""
+    return list(set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())))
 
-    def __init__(self, bm25: Any, catalog: Catalog, revision: str) -> None:
+
+class KeywordIndex:
+    """BM25 over title + abstract, one document per paper; `updated` applies a change without re-reading the rest."""
+
+    def __init__(self, bm25: Bm25, words: TermCounts, catalog: Catalog, revision: str) -> None:
         self.bm25 = bm25
+        self.words = words  # papers x plain words, for the rare-word index
         self.catalog = catalog
         self.revision = revision
 
     @classmethod
     def build(cls, papers: Iterable[Paper], revision: str) -> KeywordIndex:
-        import bm25s
+        return cls.empty().updated(list(papers), (), revision)
 
-        catalog = Catalog()
-        corpus, texts = [], []
+    @classmethod
+    def empty(cls, revision: str = "") -> KeywordIndex:
+        return cls(Bm25(TermCounts.empty()), TermCounts.empty(), Catalog(), revision)
+
+    def updated(self, papers: Sequence[Paper], removed: Iterable[str], revision: str) -> KeywordIndex:
+        """A new index: these papers added or replaced, the `removed` doc_ids dropped; only `papers` are tokenized."""
+        gone = set(removed) | {p.doc_id for p in papers}
+        keep = np.array([d not in gone for d in self.catalog.doc_ids], dtype=bool)
+        catalog = self.catalog.keeping(keep)
+        texts = []
         for paper in papers:
             catalog.add(paper)
             texts.append(f"{paper.title or ''} {paper.abstract}")
-            corpus.append(tokenize(texts[-1]) or ["<empty>"])
-        catalog.index_rare_words(texts)
-        bm25 = bm25s.BM25()
-        if corpus:
-            bm25.index(corpus, show_progress=False)
-        return cls(bm25, catalog, revision)
+        terms = self.bm25.terms.keeping(keep).plus([tokenize(t) or ["<empty>"] for t in texts])
+        words = self.words.keeping(keep).plus([words_of(t) for t in texts])
+        catalog.index_rare_words(words)
+        return KeywordIndex(Bm25(terms), words, catalog, revision)
 
     def save(self, directory: Path) -> None:
         """Write to a sibling temp dir, then swap it in, so a reader never sees half an index."""
         tmp = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        if self.catalog.doc_ids:
-            self.bm25.save(str(tmp))
+        self.bm25.save(tmp)
+        self.words.save(tmp, "words_")
         meta = {"format": FORMAT, "revision": self.revision, **self.catalog.__dict__}
         (tmp / "catalog.json").write_text(json.dumps(meta))
         old = directory.with_name(directory.name + ".old")
@@ -150,22 +175,22 @@ class KeywordIndex:
     @classmethod
     def load(cls, directory: Path) -> KeywordIndex | None:
         """The saved index, or None when absent or unreadable (the caller rebuilds it)."""
-        import bm25s
-
         try:
             meta = json.loads((directory / "catalog.json").read_text())
             if meta.pop("format", None) != FORMAT:
                 return None
             revision = meta.pop("revision")
             catalog = Catalog(**meta)
-            bm25 = bm25s.BM25.load(str(directory)) if catalog.doc_ids else bm25s.BM25()
+            bm25, words = Bm25.load(directory), TermCounts.load(directory, "words_")
+            if bm25.n_docs != len(catalog.doc_ids) or words.n_rows != len(catalog.doc_ids):
+                return None
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        return cls(bm25, catalog, revision)
+        return cls(bm25, words, catalog, revision)
 
     def search(self, question: str, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-n (doc_id, BM25 score) among papers allowed by `mask`, best first; zero scores dropped."""
-        tokens = [t for t in tokenize(question) if t in self.bm25.vocab_dict] if self.catalog.doc_ids else []
+        tokens = [t for t in tokenize(question) if t in self.bm25.vocab_dict]
         if not tokens:
             return []
         scores = np.asarray(self.bm25.get_scores(tokens), dtype=float)

@@ -1,0 +1,151 @@
+"""Window vectors pooled from one reading per paper, and the keyword index updated in place at each commit."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rag.chunking import chunk_paper, pooling_plan
+from rag.config import Settings
+from rag.index import PaperIndex
+from rag.keyword_index import KeywordIndex
+from rag.types import Paper
+from tests.conftest import title_line_papers
+
+
+def test_pooling_plan_spans_are_the_window_chunks():
+    for paper in [*title_line_papers(20), Paper(doc_id="x", title=None, abstract="One.  Two\nthree. Four. Five.")]:
+        plan = pooling_plan(paper)
+        chunks = chunk_paper(paper)
+        assert " ".join(plan.text.split()) == " ".join(chunks[0].text.split())
+        assert len(plan.windows) == len(chunks) - 1
+        for (start, end), chunk in zip(plan.windows, chunks[1:], strict=True):
+            assert plan.text[: plan.head] + plan.text[start:end] == chunk.text
+
+
+def _long_paper(embedder) -> Paper:
+    """An abstract well past the model's token limit, so its last windows need a second reading."""
+    base = title_line_papers(3)
+    paper = replace(base[0], abstract=" ".join(p.abstract for p in base))
+    assert embedder.count_tokens(pooling_plan(paper).text) > 1.5 * embedder.max_tokens
+    return paper
+
+
+def test_pooled_vectors_are_close_to_encoding_each_chunk(embedder):
+    papers = [*title_line_papers(6), _long_paper(embedder)]
+    pooled = embedder.embed_pooled([pooling_plan(p) for p in papers])
+    for paper, vectors in zip(papers, pooled, strict=True):
+        chunks = chunk_paper(paper)
+        alone = np.asarray(embedder.embed([c.text for c in chunks]))
+        got = np.asarray(vectors)
+        assert got.shape == alone.shape
+        assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+        cosines = (got * alone).sum(axis=1)
+        assert cosines[0] > 0.9999  # chunk 0 is the same text, read the same way
+        assert cosines[1:].min() > 0.75, cosines
+        assert cosines[1:].mean() > 0.88, cosines
+    # the windows past the limit were read again: their vectors differ from each other and from the last one reached
+    tail = np.asarray(pooled[-1][-3:])
+    assert (tail @ tail.T)[np.triu_indices(3, 1)].max() < 0.999
+
+
+def test_a_window_is_pooled_from_its_own_tokens(embedder):
+    """Each window's vector is nearest to its own text's vector or a near one (windows overlap)."""
+    paper = _long_paper(embedder)
+    got = np.asarray(embedder.embed_pooled([pooling_plan(paper)])[0][1:])
+    alone = np.asarray(embedder.embed([c.text for c in chunk_paper(paper)[1:]]))
+    nearest = (got @ alone.T).argmax(axis=1)
+    assert np.abs(nearest - np.arange(len(got))).max() <= 2, nearest
+    assert (nearest == np.arange(len(got))).mean() >= 0.5, nearest
+
+
+def _same_keyword(a: KeywordIndex, b: KeywordIndex) -> None:
+    order = np.argsort(a.catalog.doc_ids)
+    other = {d: i for i, d in enumerate(b.catalog.doc_ids)}
+    assert sorted(a.catalog.doc_ids) == sorted(b.catalog.doc_ids)
+    rows = [other[a.catalog.doc_ids[i]] for i in order]
+    for query in (["model"], ["languag", "model", "model"], ["diffus"]):
+        assert np.allclose(a.bm25.get_scores(query)[order], b.bm25.get_scores(query)[rows], atol=1e-6)
+    named = {w: sorted(a.catalog.doc_ids[i] for i in d) for w, d in a.catalog.rare_words.items()}
+    assert named == {w: sorted(b.catalog.doc_ids[i] for i in d) for w, d in b.catalog.rare_words.items()}
+
+
+def test_commit_updates_the_keyword_index_without_reading_the_store(tmp_path, embedder, monkeypatch):
+    papers = title_line_papers(14)
+    settings = Settings(store_dir=tmp_path / "store")
+    index = PaperIndex(settings, create=True)
+    index.write(papers[:10], embedder)
+    index.commit()
+    first = index.keyword.revision
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the keyword index was rebuilt from the store")
+
+    monkeypatch.setattr(type(index.store), "iter_papers", no_rebuild)
+    changed = replace(papers[3], abstract="A rewritten abstract about zyxwvut retrieval.")
+    index.write([changed, *papers[10:]], embedder, replace=[changed.doc_id])
+    index.remove([papers[0].doc_id])
+    index.commit()
+    updated = index.keyword
+    assert updated.revision != first
+    assert updated.revision == index.store.revision()
+    assert updated.search("zyxwvut", 3)[0][0] == changed.doc_id
+    assert papers[0].doc_id not in updated.catalog.doc_ids
+    reloaded = KeywordIndex.load(index.keyword_dir)
+    assert reloaded is not None
+    assert reloaded.revision == updated.revision
+    monkeypatch.undo()
+    _same_keyword(reloaded, index.rebuild_keyword())
+
+
+def test_a_store_left_dirty_by_another_run_is_rebuilt(tmp_path, embedder, monkeypatch):
+    papers = title_line_papers(8)
+    settings = Settings(store_dir=tmp_path / "store")
+    killed = PaperIndex(settings, create=True)
+    killed.write(papers[:5], embedder)  # never committed: the run was killed
+    resumed = PaperIndex(settings, create=True)
+    resumed.write(papers[5:], embedder)
+    calls = []
+    monkeypatch.setattr(PaperIndex, "rebuild_keyword", lambda self, revision=None: calls.append(revision))
+    resumed.commit()
+    assert calls, "the index only knows its own writes; the killed run's papers need a rebuild"
+
+
+@pytest.mark.parametrize("n", [0, 1, 7])
+def test_updating_equals_building(n):
+    papers = title_line_papers(12)
+    grown = KeywordIndex.build(papers[:8], "a").updated(papers[8:], [p.doc_id for p in papers[:n]], "b")
+    _same_keyword(KeywordIndex.build(papers[n:], "c"), grown)
+
+
+def test_bm25_scores_are_bm25s_ones():
+    import bm25s
+
+    from rag.keyword_index import tokenize
+
+    papers = title_line_papers(40)
+    reference = bm25s.BM25()
+    reference.index([tokenize(f"{p.title} {p.abstract}") for p in papers], show_progress=False)
+    ours = KeywordIndex.build(papers, "r").bm25
+    for question in ("language model reasoning", "graph attention attention", "diffusion image generation"):
+        tokens = [t for t in tokenize(question) if t in reference.vocab_dict]
+        expected = np.asarray(reference.get_scores(tokens))
+        assert expected.max() > 0
+        assert np.allclose(ours.get_scores(tokens), expected, atol=1e-5)
+
+
+def test_new_vector_recipe_re_ingests_unchanged_inputs(tmp_path, monkeypatch):
+    """Same input files, new CHUNKING_VERSION: the vectors are made again (not skipped as unchanged, never mixed)."""
+    from ingest.pipeline import ingest
+    from tests.test_ingest_pipeline import write_jsonl
+
+    source = write_jsonl(tmp_path / "mine.jsonl", title_line_papers(3))
+    settings = Settings(store_dir=tmp_path / "store")
+    assert ingest([source], settings).added == 3
+    assert ingest([source], settings).unchanged == 3
+    monkeypatch.setattr("rag.chunking.CHUNKING_VERSION", 99)
+    again = ingest([source], settings)
+    assert again.added == 3
+    assert len(PaperIndex(settings).store.content_hashes()) == 3
