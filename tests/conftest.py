@@ -8,6 +8,9 @@ import pytest
 
 from rag.embedder import SentenceTransformerEmbedder
 from rag.types import Paper
+from tests.tiers import pytest_collection_modifyitems, pytest_runtest_makereport, pytest_runtest_protocol
+
+__all__ = ["pytest_collection_modifyitems", "pytest_runtest_makereport", "pytest_runtest_protocol"]  # tier hooks
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "seeds"
