@@ -203,6 +203,24 @@ def test_bibtex_entries(tmp_path: Path) -> None:
     assert journal.arxiv_id == "2106.09685"
 
 
+def test_bibtex_parenthesised_entries_and_concatenated_values(tmp_path: Path) -> None:
+    """Forms bibtexparser 2.1 reads differently (evals/results/library-swaps): `#` joins parts of a value (the
+    library keeps the raw `A # "b"`), `@article( ... )` is an entry (it was silently dropped before), and a field
+    after a missing comma is still read."""
+    path = tmp_path / "forms.bib"
+    path.write_text(
+        "@article(paren, title = {Paren (delimited) entry},\n  abstract = {Read (with) parentheses.})\n"
+        '@misc{joined, title = "Part one" # { and two}, abstract = {A } # "b" # {c.}}\n'
+        "@misc{nocomma, title = {One} abstract = {Two.}}\n",
+        encoding="utf-8",
+    )
+    assert detect_layout(path) == "bibtex"
+    paren, joined, nocomma = only_entries(path)
+    assert (paren.title, paren.abstract, paren.line) == ("Paren (delimited) entry", "Read (with) parentheses.", 1)
+    assert (joined.title, joined.abstract, joined.line) == ("Part one and two", "A bc.", 3)
+    assert (nocomma.title, nocomma.abstract) == ("One", "Two.")
+
+
 def test_docstring_table_lists_every_alias() -> None:
     doc = records_jsonl_csv.__doc__ or ""
     rows = re.findall(r"^\| `(\w+)`[^|]*\| (.+) \|$", doc, re.MULTILINE)

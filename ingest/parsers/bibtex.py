@@ -14,7 +14,7 @@ from ingest.parsers.dates import iso_date, month_number, parse_date
 from ingest.parsers.lines import LINE_LIMIT, iter_lines
 from ingest.parsers.records import arxiv_id_from
 
-ENTRY_START = re.compile(r"^\s*@\s*(?P<type>[A-Za-z]+)\s*\{")
+ENTRY_START = re.compile(r"^\s*@\s*(?P<type>[A-Za-z]+)\s*(?P<open>[{(])")
 _IGNORED_TYPES = {"comment", "string", "preamble"}
 _FIELD = re.compile(r"\s*,?\s*(?P<name>[A-Za-z][\w\-:.]*)\s*=\s*")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
@@ -125,7 +125,7 @@ def entry_from_fields(path: Path, line: int, key: str, fields: dict[str, str]) -
 
 def _entries(path: Path) -> Iterator[tuple[int, str, str] | Skipped]:
     """(start line, entry type, body) per entry, streamed; an entry is capped at LINE_LIMIT characters."""
-    start, kind, depth, size = 0, "", 0, 0
+    start, kind, depth, size, parens = 0, "", 0, 0, False
     buf: list[str] = []
     for line in iter_lines(path):
         if line.problem:
@@ -139,13 +139,18 @@ def _entries(path: Path) -> Iterator[tuple[int, str, str] | Skipped]:
             match = ENTRY_START.match(text)
             if not match:
                 continue  # text between entries is a comment in BibTeX
-            start, kind, depth, size = line.number, match.group("type").lower(), 1, 0
+            start, kind, size = line.number, match.group("type").lower(), 0
+            parens = match.group("open") == "("  # `@article(key, ...)`: braces inside balance, a `)` closes
+            depth = 0 if parens else 1
             text = text[match.end() :]
         depth += text.count("{") - text.count("\\{") - text.count("}") + text.count("\\}")
         buf.append(text)
         size += len(text)
-        if depth <= 0:
-            body = "\n".join(buf).rstrip().removesuffix(")")
+        if parens and depth <= 0 and text.rstrip().endswith(")"):
+            yield start, kind, "\n".join(buf).rstrip().removesuffix(")")
+            buf = []
+        elif not parens and depth <= 0:
+            body = "\n".join(buf).rstrip()
             yield start, kind, body[: body.rfind("}")] if depth == 0 else body
             buf = []
         elif size > LINE_LIMIT:
