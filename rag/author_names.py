@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 _PARTICLES = {"van", "von", "der", "de", "da", "di", "del", "la", "le", "du", "den", "ter", "bin"}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}  # "John Smith Jr.", "Smith, Jr., John": not part of either name
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -44,10 +45,13 @@ def split_name(name: str) -> NameParts | None:
         family_part, _, given_part = text.partition(",")
         text = f"{given_part} {family_part}"
     words = [w for w in re.split(r"\s+", text.replace(".", ". ")) if w]
+    named = [w for w in words if w.strip(".,") not in _SUFFIXES]
+    words = named if named else words
     if not words:
         return None
     family_words = [words.pop()]
-    while words and words[-1].strip(".") in _PARTICLES:  # "Ludwig van Beethoven": family name "vanbeethoven"
+    # "Ludwig van Beethoven": family name "vanbeethoven"; a particle that is the only given name stays ("Van Nguyen")
+    while len(words) > 1 and words[-1].strip(".") in _PARTICLES:
         family_words.insert(0, words.pop())
     family = "".join(_TOKEN.findall(" ".join(family_words)))
     given: list[str] = []

@@ -50,6 +50,12 @@ def test_listing_fields_the_records_used_to_drop_are_kept() -> None:
         ("Song Kyungwoo", "Kyungwoo Song", True),
         ("John Doe", "Jane Doe", False),
         ("J. Smith", "Jane Doe", False),
+        ("Ludwig van Beethoven", "L. van Beethoven", True),
+        ("Nguyen", "Van Nguyen", True),  # a particle-like given name is not glued to the family name
+        ("Dai", "Bin Dai", True),
+        ("J. Smith", "John Smith Jr.", True),  # a suffix is neither family nor given name
+        ("John Smith", "Smith, Jr., John", True),
+        ("Jane Smith", "Smith, Jr., John", False),
     ],
 )
 def test_name_variants(written: str, listed: str, same: bool) -> None:
