@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rag.chunking import chunk_paper, chunking_fingerprint, pooling_plan
 from rag.config import Settings
@@ -15,10 +15,16 @@ from rag.store import ChromaStore, open_client
 from rag.types import CorpusInfo, Paper
 
 if TYPE_CHECKING:
-    from rag.embedder import SentenceTransformerEmbedder
+    from rag.chunking import PoolingPlan
 
 log = logging.getLogger(__name__)
 DIRTY = "dirty-"  # revision prefix set while an ingest run is writing
+
+
+class PoolingEmbedder(Protocol):
+    """What writing needs: each paper read once, its window vectors pooled (rag.embedder does it with the model)."""
+
+    def embed_pooled(self, plans: Sequence[PoolingPlan]) -> list[list[list[float]]]: ...
 
 
 def keyword_dir(settings: Settings) -> Path:
@@ -78,7 +84,7 @@ class PaperIndex:
             self._keyword = index
             return index
 
-    def write(self, papers: Sequence[Paper], embedder: SentenceTransformerEmbedder, replace: Sequence[str] = ()) -> int:
+    def write(self, papers: Sequence[Paper], embedder: PoolingEmbedder, replace: Sequence[str] = ()) -> int:
         """Chunk, embed and store papers (removing the old chunks of `replace` first); returns chunks written.
         The keyword index catches up at the next `commit()`."""
         if not papers:

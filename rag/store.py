@@ -14,6 +14,9 @@ from rag.errors import ConfigError, StoreMismatchError, StoreMissingError, Store
 from rag.types import Chunk, Paper
 
 COLLECTION_PREFIX = "chunks"
+# HNSW search breadth (candidates kept while searching; never fewer than the 50 chunks a query asks for), set on
+# every collection so it is the same here and on a server; measured per value in evals/results/scale-100k
+EF_SEARCH = 100
 
 
 def open_client(store_dir: Path, chroma_url: str | None, create: bool) -> Any:
@@ -112,8 +115,10 @@ class ChromaStore:
                     )
                 raise StoreMissingError("The index is empty. Build it with `python -m ingest`.")
             collection = client.get_or_create_collection(
-                self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+                self.name, configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}}, embedding_function=None
             )
+            if create and (collection.configuration.get("hnsw") or {}).get("ef_search") != EF_SEARCH:
+                collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})  # a store made before the tuning
         self.collection = _RemoteCollection(collection, url) if url else collection
 
     def close(self) -> None:
@@ -159,10 +164,10 @@ class ChromaStore:
     def upsert(self, papers: Sequence[Paper], chunks: Sequence[Chunk], vectors: Sequence[list[float]]) -> None:
         """Write window chunks first and chunk 0 last: a paper whose chunk 0 exists is complete."""
         order = sorted(range(len(chunks)), key=lambda i: chunks[i].index == 0)
-        for part in (
-            [i for i in order if chunks[i].index != 0],
-            [i for i in order if chunks[i].index == 0],
-        ):
+        limit = int(getattr(self.client, "get_max_batch_size", lambda: 5000)())  # Chroma rejects larger writes
+        windows, firsts = [i for i in order if chunks[i].index != 0], [i for i in order if chunks[i].index == 0]
+        for part in [*(windows[a : a + limit] for a in range(0, len(windows), limit)),
+                     *(firsts[a : a + limit] for a in range(0, len(firsts), limit))]:  # fmt: skip
             if part:
                 with self._writing():
                     self.collection.upsert(
@@ -208,18 +213,13 @@ class ChromaStore:
             offset += batch_size
 
     def query(self, vector: list[float], n: int, where: dict[str, Any] | None = None) -> list[tuple[str, str, float]]:
-        """Nearest chunks as (doc_id, chunk text, cosine similarity), best first."""
-        total = self.collection.count()
-        if total == 0:
-            return []
+        """Nearest chunks as (doc_id, chunk text, cosine similarity), best first. The doc_id is read off the chunk id
+        (`doc_id:i`): fetching metadata would also read each chunk 0's whole paper record."""
         got = self.collection.query(
-            query_embeddings=[vector],
-            n_results=min(n, total),
-            where=where or None,
-            include=["metadatas", "documents", "distances"],
+            query_embeddings=[vector], n_results=n, where=where or None, include=["documents", "distances"]
         )
-        metas, docs, dists = got["metadatas"][0], got["documents"][0], got["distances"][0]
-        return [(str(m["doc_id"]), str(d), 1.0 - float(x)) for m, d, x in zip(metas, docs, dists, strict=True)]
+        ids, docs, dists = got["ids"][0], got["documents"][0], got["distances"][0]
+        return [(i.rsplit(":", 1)[0], str(d), 1.0 - float(x)) for i, d, x in zip(ids, docs, dists, strict=True)]
 
     def chunk_texts(self, batch_size: int = 1000) -> list[str]:
         """Every chunk text (for benchmarks against the raw embedder)."""
