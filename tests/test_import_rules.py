@@ -14,10 +14,10 @@ ADAPTERS = {
     "llama_cpp": {"rag/generators/llama_cpp.py", "rag/generators/prompt_state.py"},
     "onnxruntime": {"rag/onnx_embedder.py"},
     "tokenizers": {"rag/onnx_embedder.py"},
-    "torch": {"rag/onnx_embedder.py", "rag/generators/transformers_backend.py"},
+    "torch": {"rag/embedder.py", "rag/onnx_embedder.py", "rag/generators/transformers_backend.py"},
     "transformers": {"rag/generators/transformers_backend.py"},
     "gradio": {"ui/app.py", "ui/handlers.py", "ui/__main__.py"},
-    "llama_index": {"rag/llamaindex_adapter.py"},
+    "llama_index": {"rag/llamaindex_adapter.py", "evals/peer_llamaindex.py"},  # the peer of evals.bench_peer
     "pylatexenc": {"rag/bibtex_export.py"},
 }
 
