@@ -59,7 +59,7 @@ pytest: install
 
 # PAPER_RAG_TEST_TIER=check: a test that loads a generator model or starts a server without its marker fails (tests/tiers.py)
 check: lint typecheck
-	PAPER_RAG_TEST_TIER=check $(VENV)/bin/pytest -m "not llm and not server and not browser and not slow"
+	PAPER_RAG_TEST_TIER=check $(VENV)/bin/pytest -m "not llm and not server and not browser and not slow" --durations=10
 
 bench: install
 	$(PY) -m evals.bench_ingest

@@ -19,6 +19,8 @@ import pytest
 # fixture (module.name) -> what every test using it needs
 FIXTURE_NEEDS = {
     "tests.conftest.seeded_store": {"slow"},  # ingests the whole bundled corpus (about a minute on 2 cores)
+    "tests.test_catalog_answer.assistant": {"slow"},  # embeds two real listing pages into a fresh store
+    "tests.test_reliability_injection.injected_store": {"slow"},  # a real ingest run in a child process
     "tests.test_catalog_llm.generator": {"llm"},
     "tests.test_reliability_disconnect.generator": {"llm"},
     "tests.test_chroma_server.server": {"server"},  # a Chroma server process
@@ -39,15 +41,26 @@ TEST_NEEDS = {
         "test_json_contract_with_a_real_small_model": {"llm"},
         "test_fast_model_answers_with_a_verified_citation": {"llm"},
     },
-    "tests/test_evals.py": {"test_runner_on_five_questions_with_a_real_small_model": {"llm"}},
+    "tests/test_dev_set.py": {"test_files_are_up_to_date_with_ingestion": {"slow"}},  # parses the whole corpus
+    "tests/test_evals.py": {
+        "test_runner_on_five_questions_with_a_real_small_model": {"llm"},
+        "test_beir_folder_is_ingested_into_its_own_store_and_scored": {"slow"},
+    },
+    "tests/test_ingest_pipeline.py": {  # several real ingest runs each (a child process loading the embedder)
+        "test_add_then_idempotent_then_update_then_prune": {"slow"},
+        "test_same_paper_in_two_runs_keeps_both_sources": {"slow"},
+        "test_bad_inputs_are_reported_and_good_ones_kept": {"slow"},
+    },
     "tests/test_llama_build.py": {"test_the_installed_build_passes_its_smoke_test": {"llm"}},
     "tests/test_llama_cpp_generator.py": {ALL: {"llm"}},
+    "tests/test_onnx_embedder.py": {"test_the_export_gives_the_torch_models_vectors": {"slow"}},  # exports to ONNX
     "tests/test_llamaindex_adapter.py": {"test_query_engine_with_paper_retriever_and_real_small_model": {"llm"}},
     "tests/test_reliability_access.py": {"test_remote_ui_requires_the_password_and_limits_uploads": {"server", "llm"}},
     "tests/test_reliability_concurrency.py": {ALL: {"server", "llm"}},
     "tests/test_reliability_disconnect.py": {
         "test_rag_ask_from_many_threads_at_once_builds_one_assistant_and_answers_all": {"llm"}
     },
+    "tests/test_reliability_prune.py": {ALL: {"slow"}},  # several real ingest runs per test
     "tests/test_reliability_upload.py": {ALL: {"server"}},
     "tests/test_replay.py": {"test_cli_replay_with_a_real_small_model": {"llm"}},
     "tests/test_trust_cases.py": {ALL: {"llm"}},
