@@ -149,3 +149,28 @@ def test_new_vector_recipe_re_ingests_unchanged_inputs(tmp_path, monkeypatch):
     again = ingest([source], settings)
     assert again.added == 3
     assert len(PaperIndex(settings).store.content_hashes()) == 3
+
+
+def test_writes_larger_than_chromas_batch_limit_are_split(tmp_path, embedder, monkeypatch):
+    papers = title_line_papers(4)
+    index = PaperIndex(Settings(store_dir=tmp_path / "store"), create=True)
+    monkeypatch.setattr(index.store.client, "get_max_batch_size", lambda: 3)
+    sizes: list[int] = []
+
+    class Counting:
+        def __init__(self, collection):
+            self.collection = collection
+
+        def __getattr__(self, name):
+            return getattr(self.collection, name)
+
+        def upsert(self, **kwargs):
+            sizes.append(len(kwargs["ids"]))
+            return self.collection.upsert(**kwargs)
+
+    monkeypatch.setattr(index.store, "collection", Counting(index.store.collection))
+    written = index.write(papers, embedder)
+    assert written > 3
+    assert max(sizes) <= 3
+    assert sum(sizes) == written == index.store.count_chunks()
+    assert sorted(index.store.content_hashes()) == sorted(p.doc_id for p in papers)
