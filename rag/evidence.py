@@ -35,10 +35,13 @@ _RESULT_STATED = re.compile(
 _DIGIT = re.compile(r"\d")
 # the sentence that gives a paper's method its name ("we propose X", "called X", "X (ABC)"): what a which-paper or
 # list answer, or any answer about an untitled paper, must be able to name
-_NAMING = re.compile(
+# The sentence that names a paper's contribution: "we propose X", "... called X"; failing that, one defining an
+# acronym. Any "(AR)" or "(TTS)" also defines one, so it counts only when no sentence says what the paper proposes
+# (tuning split: list questions read "Yet, ... (AR) TTS remains underexplored" instead of "we propose BELLE").
+_PROPOSES = re.compile(
     r"\b(?:[Ww]e (?:propose|introduce|present|develop|design|call|name|dub|term)|(?:called|named|dubbed|termed)\b)"
-    r"|\([A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*\)",
 )
+_ACRONYM_DEFINED = re.compile(r"\([A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*\)")
 _WHICH = re.compile(
     r"\b(?:which|what|any|is there an?|are there)\b.{0,30}\b(?:papers?|works?|stud(?:y|ies)|methods?)\b", re.I
 )
@@ -116,6 +119,7 @@ def sentence_scores(
     asked_names = names(question) | qualifiers(question)
     q_tokens = set(tokenize(question))
     wants_figure = bool(_QUANTITY.search(question))
+    naming = naming_pattern(sentences)
     wants_results = bool(_RESULTS_ASKED.search(question))
     scores = vectors @ question_vector
     for i, sentence in enumerate(sentences):
@@ -125,7 +129,7 @@ def sentence_scores(
         scores[i] += OVERLAP_WEIGHT * overlap_score(q_tokens, sentence)
         if (wants_figure and _DIGIT.search(sentence)) or (wants_results and _RESULT_STATED.search(sentence)):
             scores[i] += FIGURE_BONUS
-        if wants_name and _NAMING.search(sentence):
+        if wants_name and naming.search(sentence):
             scores[i] += NAMING_BONUS
     return scores
 
@@ -189,14 +193,20 @@ def read_evidence(
             # the answer has to name each paper it lists or picks: its naming sentence is read beside its best one
             # (tuning split: the listed papers' names were missing from the one best sentence of the other papers)
             n = max(n, 2)
-            must = (*must, _NAMING)
+            must = (*must, naming_pattern(sentences))
         out.append(replace(passage, evidence=choose(scores, sentences, n, max_words, must)))
     return out
 
 
 def naming_sentence(sentences: list[str]) -> str | None:
     """The first sentence that gives the paper's method its name ("We propose X ..."), if any."""
-    return next((s for s in sentences if _NAMING.search(s)), None)
+    pattern = naming_pattern(sentences)
+    return next((s for s in sentences if pattern.search(s)), None)
+
+
+def naming_pattern(sentences: list[str]) -> re.Pattern[str]:
+    """What a naming sentence of this abstract matches: a "we propose" sentence when it has one."""
+    return _PROPOSES if any(_PROPOSES.search(s) for s in sentences) else _ACRONYM_DEFINED
 
 
 def evidence_candidates(passage: Passage) -> list[str]:

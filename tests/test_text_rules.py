@@ -158,3 +158,19 @@ def test_a_list_question_reads_the_naming_sentence_of_every_paper_it_reads(embed
     assert [len(p.evidence) for p in read[1:]] == [2, 2]
     plain = read_evidence("When is guidance skipped?", passages, SentenceVectors(embedder), (3, 1), 200)
     assert [len(p.evidence) for p in plain[1:]] == [1, 1]
+
+
+def test_the_naming_sentence_is_the_one_that_proposes_not_any_acronym(embedder):
+    abstract = (
+        "Codec-based text-to-speech (TTS) models clone voices well. "
+        "Yet sampling for autoregressive (AR) speech models remains underexplored. "
+        "In this work, we propose ChorusTTS, which learns from several teacher models at once."
+    )
+    papers = [Paper(doc_id=f"d{i}", title=f"P{i}", abstract=abstract) for i in range(3)]
+    passages = [Passage(i + 1, p, 1.0) for i, p in enumerate(papers)]
+    read = read_evidence("Which papers synthesize speech?", passages, SentenceVectors(embedder), (3, 1), 200)
+    assert all("ChorusTTS" in " ".join(p.evidence) for p in read[1:])
+    # without a "we propose" sentence, the one defining an acronym names the paper
+    from rag.evidence import naming_sentence
+
+    assert naming_sentence(split_sentences(abstract)[:2]) == split_sentences(abstract)[0]
