@@ -54,6 +54,12 @@ def test_an_amount_question_is_answered_only_by_a_figure_it_did_not_give():
     assert states_asked_figure("How many compounds was it trained on?", "On two million compounds [1].")
     assert states_asked_figure("How much of the data can be pruned?", "Half of the training set [1].")
     assert not states_asked_figure("How many GPUs were used?", "Hundreds of GPUs were used [1].")
+    # digits in a name or an evaluation setting are no amount; a figure beside them still is
+    assert not states_asked_figure("How many parameters does YuE have?", "YuE builds on the LLaMA2 architecture [1].")
+    assert not states_asked_figure("How many GPUs trained it?", "On 0-shot MMLU it beats T5 and GPT-4 [1].")
+    assert states_asked_figure("How many layers does it use?", "A 12-layer ResNet-50 variant [1].")
+    assert not states_asked_figure("How fast does it run?", "It estimates 3d poses from 2D keypoints [1].")
+    assert states_asked_figure("How many tokens did Qwen2.5 see?", "Qwen2.5 saw 18T tokens [1].")
 
 
 def test_each_kind_of_question_can_have_its_own_threshold(tmp_path):
