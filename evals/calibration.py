@@ -68,10 +68,35 @@ def fit(rows: list[dict[str, Any]]) -> tuple[AnswerabilityModel, dict[str, Any]]
     point = _best_point(curve)
     kinds = _kind_thresholds(tuning, provisional)
     quote_threshold = _quote_threshold(tuning, provisional)
+    answered = [r for r in tuning if provisional.probability(_signals(r)) >= kinds.get("one_paper", point["threshold"])]
+    paper = _paper_threshold(answered)
     model = AnswerabilityModel(
-        weights, provisional.bias, point["threshold"], quote_threshold, f"{len(tuning)} tuning questions", kinds
+        weights, provisional.bias, point["threshold"], quote_threshold, f"{len(tuning)} tuning questions", kinds, paper
     )
-    return model, {"point": point, "curve": curve, "kinds": kinds}
+    return model, {"point": point, "curve": curve, "kinds": kinds, "paper_threshold": paper}
+
+
+def _signals(row: dict[str, Any]) -> dict[str, float]:
+    return dict(zip(FEATURES, features(row), strict=True))
+
+
+def _paper_threshold(rows: list[dict[str, Any]]) -> float:
+    """The which-paper probe's threshold, over the one-paper questions the gate answers: the cut that refuses the
+    most unanswerable ones net of answerable ones refused, placed halfway to the next answerable question above it
+    (0: no cut gains, the probe stays off)."""
+    scored = sorted(
+        (float(r["answerability"]["p_paper"]), bool(r["answerable"]))
+        for r in rows
+        if r.get("kind") == "one_paper" and (r.get("answerability") or {}).get("p_paper") is not None
+    )
+    best, best_gain = 0.0, 0
+    for i, (p, _) in enumerate(scored):
+        below = scored[: i + 1]
+        gain = sum(-1 if answerable else 1 for _, answerable in below)
+        above = [q for q, answerable in scored[i + 1 :] if answerable]
+        if gain > best_gain and above:
+            best, best_gain = round((p + above[0]) / 2, 4), gain
+    return best
 
 
 def _best_point(curve: list[dict[str, float]]) -> dict[str, float]:

@@ -12,15 +12,21 @@ from rag.prompts import ABSTAINED
 
 
 def gate(row: dict[str, Any], model: AnswerabilityModel) -> dict[str, Any]:
-    """The row as the gated assistant would have answered it: abstained below the threshold of its kind, and a
-    quoted fallback (not a which-paper answer, which is quoted too) abstained below the quote threshold as well."""
+    """The row as the gated assistant would have answered it: abstained below the threshold of its kind, a
+    which-paper question also below the paper threshold (its probe's P(yes), recorded as `p_paper`), and a quoted
+    fallback (not a which-paper answer, which is quoted too) below the quote threshold as well."""
     signals = row.get("answerability")
     if row.get("catalog") or row.get("abstained") or not signals:
         return row
     probability = model.probability(dict(zip(FEATURES, features(row), strict=True)))
     threshold = model.threshold_for(row.get("kind"))
     quote_refused = row.get("quoted") and row.get("kind") != "one_paper"
-    if probability >= threshold and not (quote_refused and probability < max(threshold, model.quote_threshold)):
+    paper_refused = row.get("kind") == "one_paper" and model.paper_refused(signals.get("p_paper"))
+    if (
+        probability >= threshold
+        and not paper_refused
+        and not (quote_refused and probability < max(threshold, model.quote_threshold))
+    ):
         return {**row, "answerability": {**signals, "probability": probability, "threshold": threshold}}
     answerable = bool(row["answerable"])
     return {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answerability import PROBE
+from rag.answerability import PAPER_PROBE, PROBE
 from rag.types import Passage
 
 _ASKS_AUTHORS = re.compile(r"\b(?:authors?|authored|wrote|written|who)\b", re.IGNORECASE)
@@ -79,6 +79,11 @@ def pick_messages(question: str, passages: list[Passage], with_authors: bool = F
     """The answer prompt with the question of which read paper is the one asked for: it shares every token up to
     the question with the probe and the answer, so it costs only its own few tokens."""
     return [*PREFIX, {"role": "user", "content": f"{_asked(question, passages, with_authors)}\n\n{PICK}"}]
+
+
+def paper_probe_messages(question: str, passages: list[Passage], with_authors: bool = False) -> list[dict[str, str]]:
+    """The answer prompt with the question whether any read paper is the one asked for (shares the prefix too)."""
+    return [*PREFIX, {"role": "user", "content": f"{_asked(question, passages, with_authors)}\n\n{PAPER_PROBE}"}]
 
 
 def probe_messages(question: str, passages: list[Passage], with_authors: bool = False) -> list[dict[str, str]]:

@@ -19,7 +19,7 @@ from rag.errors import EmptyQuestionError, QuestionTooLongError
 from rag.evidence import SentenceVectors, best_sentence, read_evidence
 from rag.generators import make_generator
 from rag.index import PaperIndex
-from rag.prompts import ABSTAINED, PREFIX, answer_messages, pick_messages, probe_messages
+from rag.prompts import ABSTAINED, PREFIX, answer_messages, paper_probe_messages, pick_messages, probe_messages
 from rag.protocols import Embedder, Generator
 from rag.reading import papers_to_read
 from rag.replay import record, with_replay
@@ -246,8 +246,10 @@ class Assistant:
         judge = self.answerability
         probability = judge.probability(signals)
         threshold, quote_threshold = judge.threshold_for(plan.kind), judge.quote_threshold
+        paper_gate = True
         if self.settings.answer_threshold is not None:  # an override sets both (0: always answer, as calibration runs)
             threshold = quote_threshold = self.settings.answer_threshold
+            paper_gate = False  # ... and the which-paper probe is recorded, not applied
         verdict = {**signals, "probability": probability, "threshold": threshold}
         marked = tuple(replace(p, used=i < len(read)) for i, p in enumerate(passages))
         marked = tuple(replace(p, evidence=read[i].evidence) if i < len(read) else p for i, p in enumerate(marked))
@@ -258,6 +260,13 @@ class Assistant:
             return
 
         if plan.kind == "one_paper":
+            p_paper = generator.yes_probability(paper_probe_messages(query, read, by_author))
+            if p_paper is not None:  # None: the backend cannot tell (the OpenAI-server one), and the gate is off
+                verdict["p_paper"] = p_paper
+            if paper_gate and judge.paper_refused(p_paper):  # no read paper is the one asked for, only near it
+                timings.update(generate=_ms(gen_started), first_token=0.0, total=_ms(started))
+                yield _abstain(base, passages)
+                return
             picked = _pick_paper(generator, plan, by_author)
             if picked is not None:  # None: the backend cannot tell, and the drafted answer follows
                 best, verdict["pick"] = picked

@@ -119,3 +119,17 @@ def test_beir_folder_is_ingested_into_its_own_store_and_scored(tmp_path):
     assert data["configs"]["hybrid"]["recall@10"] == 1.0
     assert data["configs"]["hybrid"]["count"] == 3
     assert (out / "store" / "chroma.sqlite3").exists()
+
+
+def test_the_paper_threshold_sits_between_unanswerable_and_answerable_which_paper_questions():
+    def one_paper(p_paper, answerable):
+        return {"kind": "one_paper", "answerable": answerable, "answerability": {"p_paper": p_paper}}
+
+    rows = [one_paper(p, False) for p in (0.62, 0.66, 0.70)] + [one_paper(p, True) for p in (0.60, 0.74, 0.8, 0.85)]
+    # cutting at 0.70 refuses 3 unanswerable and 1 answerable question: halfway to the next answerable one, 0.74
+    assert calibration._paper_threshold(rows) == 0.72
+    # equal gains: the cut that refuses fewer answerable questions
+    tie = [one_paper(p, False) for p in (0.62, 0.66, 0.70)] + [one_paper(p, True) for p in (0.68, 0.74)]
+    assert calibration._paper_threshold(tie) == 0.67
+    assert calibration._paper_threshold([one_paper(p, True) for p in (0.5, 0.9)] + [one_paper(0.95, False)]) == 0.0
+    assert calibration._paper_threshold([{"kind": None, "answerable": False, "answerability": {}}]) == 0.0

@@ -47,3 +47,12 @@ def test_catalog_rows_and_abstentions_are_left_as_they_are():
     assert gate(catalog, MODEL) == catalog
     abstained = {**row(0.9), "abstained": True}
     assert gate(abstained, MODEL) == abstained
+
+
+def test_a_which_paper_question_is_refused_below_the_paper_threshold():
+    model = AnswerabilityModel(MODEL.weights, MODEL.bias, 0.4, 0.6, "test", {}, paper_threshold=0.7)
+    near = row(0.9, kind="one_paper", quoted=True) | {"answerability": row(0.9)["answerability"] | {"p_paper": 0.65}}
+    assert gate(near, model)["abstained"]
+    exact = near | {"answerability": near["answerability"] | {"p_paper": 0.8}}
+    assert not gate(exact, model)["abstained"]
+    assert not gate(row(0.9, quoted=True) | {"answerability": near["answerability"]}, model)["abstained"]  # no kind

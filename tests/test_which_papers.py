@@ -146,3 +146,21 @@ def test_a_pick_answered_below_even_odds_says_it_is_the_closest_match(small_stor
     assert answer.answer.startswith("The closest match in the collection: One Loss for All")
     sure, _ = _assistant(small_store)
     assert sure.ask(HASHING).answer.startswith("One Loss for All")
+
+
+def test_a_which_paper_question_no_read_paper_is_exactly_about_is_refused(small_store):
+    from rag.answerability import PAPER_PROBE
+
+    def p_yes(messages):  # the general probe says yes; asked whether a paper is exactly the one, the model doubts
+        return 0.6 if PAPER_PROBE in messages[-1]["content"] else 0.95
+
+    judge = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 5.0, 0.3, paper_threshold=0.7)
+    assistant, _ = _assistant(small_store, p_yes=p_yes, judge=judge)
+    answer = assistant.ask(HASHING)
+    assert answer.abstained
+    assert answer.answerability["p_paper"] == 0.6
+    assert "One Loss for All" in answer.answer  # named among the closest papers, not as the answer
+    assert not _assistant(small_store, p_yes=0.95, judge=judge)[0].ask(HASHING).abstained
+    # an always-answer run (calibration) records the probe and answers
+    assistant.settings = assistant.settings.model_copy(update={"answer_threshold": 0.0})
+    assert not assistant.ask(HASHING).abstained
