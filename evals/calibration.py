@@ -19,6 +19,11 @@ def features(row: dict[str, Any]) -> list[float]:
     return [float(signals.get(f, 0.5)) for f in FEATURES]
 
 
+def signals_of(row: dict[str, Any]) -> dict[str, float]:
+    """The row's answerability signals by name, as the model reads them."""
+    return dict(zip(FEATURES, features(row), strict=True))
+
+
 def gated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows the answerability gate decides: not those the catalog answered from the records (they have no
     signals, and would be fitted as constant features)."""
@@ -28,7 +33,7 @@ def gated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def tradeoff(rows: list[dict[str, Any]], model: AnswerabilityModel) -> list[dict[str, float]]:
     """For each candidate threshold on the combined probability: the share of answerable questions still answered
     (coverage) and of unanswerable ones refused before the model answers (abstention recall)."""
-    scored = [(model.probability(dict(zip(FEATURES, features(r), strict=True))), r["answerable"]) for r in gated(rows)]
+    scored = [(model.probability(signals_of(r)), r["answerable"]) for r in gated(rows)]
     n_ok = sum(1 for _, a in scored if a) or 1
     n_not = sum(1 for _, a in scored if not a) or 1
     curve = []
@@ -68,16 +73,13 @@ def fit(rows: list[dict[str, Any]]) -> tuple[AnswerabilityModel, dict[str, Any]]
     point = _best_point(curve)
     kinds = _kind_thresholds(tuning, provisional)
     quote_threshold = _quote_threshold(tuning, provisional)
-    answered = [r for r in tuning if provisional.probability(_signals(r)) >= kinds.get("one_paper", point["threshold"])]
+    one_paper = kinds.get("one_paper", point["threshold"])
+    answered = [r for r in tuning if provisional.probability(signals_of(r)) >= one_paper]
     paper = _paper_threshold(answered)
     model = AnswerabilityModel(
         weights, provisional.bias, point["threshold"], quote_threshold, f"{len(tuning)} tuning questions", kinds, paper
     )
     return model, {"point": point, "curve": curve, "kinds": kinds, "paper_threshold": paper}
-
-
-def _signals(row: dict[str, Any]) -> dict[str, float]:
-    return dict(zip(FEATURES, features(row), strict=True))
 
 
 def _paper_threshold(rows: list[dict[str, Any]]) -> float:
@@ -115,7 +117,7 @@ def _kind_thresholds(rows: list[dict[str, Any]], model: AnswerabilityModel) -> d
         if answerable < KIND_MIN_ROWS[0] or len(of_kind) - answerable < KIND_MIN_ROWS[1]:
             continue
         cut = _best_point(tradeoff(of_kind, model))["threshold"]
-        scores = [model.probability(dict(zip(FEATURES, features(r), strict=True))) for r in of_kind]
+        scores = [model.probability(signals_of(r)) for r in of_kind]
         below = [p for p in scores if p < cut]
         out[kind] = round((cut + max(below)) / 2, 4) if below else cut
     return out
@@ -124,7 +126,7 @@ def _kind_thresholds(rows: list[dict[str, Any]], model: AnswerabilityModel) -> d
 def _quote_threshold(rows: list[dict[str, Any]], model: AnswerabilityModel) -> float:
     # the quote fallback of rejected drafts only (a which-paper answer is quoted too, from the paper the model picked)
     fallbacks = [r for r in rows if r.get("quoted") and r.get("kind") != "one_paper"]
-    quoted = [(model.probability(dict(zip(FEATURES, features(r), strict=True))), r) for r in fallbacks]
+    quoted = [(model.probability(signals_of(r)), r) for r in fallbacks]
     best, best_gain = 1.0, 0
     for t, _ in sorted(quoted, key=lambda pr: pr[0]):
         above = [r for p, r in quoted if p >= t]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.calibration import features
-from rag.answerability import FEATURES, AnswerabilityModel
+from evals.calibration import signals_of
+from rag.answerability import AnswerabilityModel
 from rag.prompts import ABSTAINED
 
 
@@ -18,7 +18,7 @@ def gate(row: dict[str, Any], model: AnswerabilityModel) -> dict[str, Any]:
     signals = row.get("answerability")
     if row.get("catalog") or row.get("abstained") or not signals:
         return row
-    probability = model.probability(dict(zip(FEATURES, features(row), strict=True)))
+    probability = model.probability(signals_of(row))
     threshold = model.threshold_for(row.get("kind"))
     quote_refused = row.get("quoted") and row.get("kind") != "one_paper"
     paper_refused = row.get("kind") == "one_paper" and model.paper_refused(signals.get("p_paper"))

@@ -33,11 +33,10 @@ _RESULT_STATED = re.compile(
     r"\d|\b(?:outperform|achiev|surpass|improv|state-of-the-art|demonstrat|experiments? show|results? show)", re.I
 )
 _DIGIT = re.compile(r"\d")
-# the sentence that gives a paper's method its name ("we propose X", "called X", "X (ABC)"): what a which-paper or
-# list answer, or any answer about an untitled paper, must be able to name
-# The sentence that names a paper's contribution: "we propose X", "... called X"; failing that, one defining an
-# acronym. Any "(AR)" or "(TTS)" also defines one, so it counts only when no sentence says what the paper proposes
-# (tuning split: list questions read "Yet, ... (AR) TTS remains underexplored" instead of "we propose BELLE").
+# The sentence that names a paper's contribution, what a which-paper or list answer, or any answer about an untitled
+# paper, must be able to name: "we propose X", "... called X"; failing that, one defining an acronym. Any "(AR)" or
+# "(TTS)" also defines one, so it counts only when no sentence says what the paper proposes (tuning split: list
+# questions read "Yet, ... (AR) TTS remains underexplored" instead of "we propose BELLE").
 _PROPOSES = re.compile(
     r"\b(?:[Ww]e (?:propose|introduce|present|develop|design|call|name|dub|term)|(?:called|named|dubbed|termed)\b)"
 )

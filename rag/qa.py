@@ -246,10 +246,10 @@ class Assistant:
         judge = self.answerability
         probability = judge.probability(signals)
         threshold, quote_threshold = judge.threshold_for(plan.kind), judge.quote_threshold
-        paper_gate = True
-        if self.settings.answer_threshold is not None:  # an override sets both (0: always answer, as calibration runs)
+        # an override sets both (0: always answer, as calibration runs); the which-paper probe is then recorded only
+        paper_gate = self.settings.answer_threshold is None
+        if self.settings.answer_threshold is not None:
             threshold = quote_threshold = self.settings.answer_threshold
-            paper_gate = False  # ... and the which-paper probe is recorded, not applied
         verdict = {**signals, "probability": probability, "threshold": threshold}
         marked = tuple(replace(p, used=i < len(read)) for i, p in enumerate(passages))
         marked = tuple(replace(p, evidence=read[i].evidence) if i < len(read) else p for i, p in enumerate(marked))
