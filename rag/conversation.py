@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rag.keyword_index import tokenize
 from rag.terms import name_key, names
 
 _ANAPHORA = re.compile(
@@ -13,6 +14,9 @@ _ANAPHORA = re.compile(
     r"|the (?:paper|method|model|approach|authors?|study|work|framework|system|technique|same))\b",
     re.IGNORECASE,
 )
+
+_GOES_ON = re.compile(r"\s*(?:and|also|so|then|what about|how about)\b", re.IGNORECASE)
+_DEFINITE = re.compile(r"\bthe ([A-Za-z][\w-]*)", re.IGNORECASE)
 
 # A turn of history: (question, answer) or (question, answer, cited doc_ids).
 HistoryTurn = tuple[str, str] | tuple[str, str, Sequence[str]]
@@ -27,9 +31,14 @@ class Resolved:
     subject: str | None = None  # the earlier turn's named subject, when one was carried over
 
 
-def is_follow_up(question: str) -> bool:
-    """Refers back to something ("what dataset did they use?") or is too short to stand alone."""
-    return bool(_ANAPHORA.search(question)) or len(question.split()) <= 3
+def is_follow_up(question: str, previous: str = "") -> bool:
+    """Refers back to something ("what dataset did they use?"), goes on from the last turn ("And ...?"), says "the
+    <thing>" of a thing the previous question named ("the detector" after "... an object detector ..."), or is too
+    short to stand alone."""
+    if _ANAPHORA.search(question) or _GOES_ON.match(question) or len(question.split()) <= 3:
+        return True
+    earlier = set(tokenize(previous))
+    return any(stem in earlier for thing in _DEFINITE.findall(question) for stem in tokenize(thing)[:1])
 
 
 def resolve(
@@ -39,15 +48,15 @@ def resolve(
     of the latest earlier question that had one, and is restricted to the papers the latest answer cited.
     A follow-up that names a subject of its own (a name some paper states) moves to that subject instead.
     A rule, not an LLM call: it costs no model time and cannot invent a subject."""
-    if not history or not is_follow_up(question):
+    if not history or not is_follow_up(question, history[-1][0]):
         return Resolved(question)
     if any(papers_naming(n) for n in names(question)):
         return Resolved(question)
     subject = next((s for turn in reversed(history) if (s := _subject(turn[0], papers_naming))), None)
     focus = next((tuple(turn[2]) for turn in reversed(history) if len(turn) > 2 and turn[2]), ())
     if subject is None and not focus:  # nothing to refer to: fall back to the earlier question's words
-        subject = history[-1][0].strip()
-    text = f"{question.strip()} ({subject})" if subject else question
+        return Resolved(f"{question.strip()} ({history[-1][0].strip()})", focus, history[-1][0].strip())
+    text = f"{question.strip()} (about {subject})" if subject else question  # "about": a name, not a sentence start
     return Resolved(text, focus, subject)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -34,13 +35,16 @@ _RESULT_STATED = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 # The sentence that names a paper's contribution, what a which-paper or list answer, or any answer about an untitled
-# paper, must be able to name: "we propose X", "... called X"; failing that, one defining an acronym. Any "(AR)" or
-# "(TTS)" also defines one, so it counts only when no sentence says what the paper proposes (tuning split: list
-# questions read "Yet, ... (AR) TTS remains underexplored" instead of "we propose BELLE").
+# paper, must be able to name: "we propose X", "... called X". A paper's own name comes with or after what it
+# proposes: an acronym defined before that ("Yet, ... (AR) TTS remains underexplored" before "we propose BELLE") is
+# background, and so is one defined in passing ("using a Batch Normalization (BN) layer"), while "We design a novel
+# loss ..." followed by "the proposed robust DPO (rDPO) policy" names it in the second.
 _PROPOSES = re.compile(
     r"\b(?:[Ww]e (?:propose|introduce|present|develop|design|call|name|dub|term)|(?:called|named|dubbed|termed)\b)"
 )
-_ACRONYM_DEFINED = re.compile(r"\([A-Z][A-Za-z0-9-]*[A-Z0-9][A-Za-z0-9-]*\)")
+_ACRONYM = r"\((?=[a-z0-9-]*[A-Z][A-Za-z-]*[A-Z0-9])[A-Za-z0-9-]+\)"  # "(AR)", "(rDPO)", "(P3T)"
+_ACRONYM_DEFINED = re.compile(_ACRONYM)
+_OWN_ACRONYM_DEFINED = re.compile(r"\b(?:[Pp]roposed|[Oo]ur|novel|new)\b[^.()]{0,60}" + _ACRONYM)
 _WHICH = re.compile(
     r"\b(?:which|what|any|is there an?|are there)\b.{0,30}\b(?:papers?|works?|stud(?:y|ies)|methods?)\b", re.I
 )
@@ -118,7 +122,7 @@ def sentence_scores(
     asked_names = names(question) | qualifiers(question)
     q_tokens = set(tokenize(question))
     wants_figure = bool(_QUANTITY.search(question))
-    naming = naming_pattern(sentences)
+    naming = is_naming(sentences)
     wants_results = bool(_RESULTS_ASKED.search(question))
     scores = vectors @ question_vector
     for i, sentence in enumerate(sentences):
@@ -128,16 +132,16 @@ def sentence_scores(
         scores[i] += OVERLAP_WEIGHT * overlap_score(q_tokens, sentence)
         if (wants_figure and _DIGIT.search(sentence)) or (wants_results and _RESULT_STATED.search(sentence)):
             scores[i] += FIGURE_BONUS
-        if wants_name and naming.search(sentence):
+        if wants_name and naming(sentence):
             scores[i] += NAMING_BONUS
     return scores
 
 
 def choose(
-    scores: np.ndarray, sentences: list[str], n: int, max_words: int, must: tuple[re.Pattern[str], ...] = ()
+    scores: np.ndarray, sentences: list[str], n: int, max_words: int, must: tuple[Callable[[str], object], ...] = ()
 ) -> tuple[str, ...]:
     """The n best sentences within max_words, in abstract order (the best one always, even if longer). For each
-    pattern in `must`, one chosen sentence matches it when any does (in place of the weakest other one): an amount
+    test in `must`, one chosen sentence passes it when any does (in place of the weakest other one): an amount
     question gets a sentence with a figure even when another sentence matches its subject better."""
     order = [int(i) for i in np.argsort(-scores, kind="stable")]
     picked: list[int] = []
@@ -149,8 +153,8 @@ def choose(
         picked.append(i)
         words += length
     kept: set[int] = set()
-    for pattern in must:
-        matching = [i for i in order if pattern.search(sentences[i])]
+    for test in must:
+        matching = [i for i in order if test(sentences[i])]
         have = [i for i in picked if i in matching]
         if have:
             kept.add(have[0])
@@ -187,25 +191,35 @@ def read_evidence(
             continue
         untitled = not passage.paper.title
         scores = sentence_scores(question, question_vector, sentences, sent_vecs, untitled)
-        must = (figure,) if figure else ()
+        must: tuple[Callable[[str], object], ...] = (figure.search,) if figure else ()
         if untitled or asks_which:
             # the answer has to name each paper it lists or picks: its naming sentence is read beside its best one
             # (tuning split: the listed papers' names were missing from the one best sentence of the other papers)
             n = max(n, 2)
-            must = (*must, naming_pattern(sentences))
+            must = (*must, is_naming(sentences))
         out.append(replace(passage, evidence=choose(scores, sentences, n, max_words, must)))
     return out
 
 
 def naming_sentence(sentences: list[str]) -> str | None:
     """The first sentence that gives the paper's method its name ("We propose X ..."), if any."""
-    pattern = naming_pattern(sentences)
-    return next((s for s in sentences if pattern.search(s)), None)
+    naming = is_naming(sentences)
+    return next((s for s in sentences if naming(s)), None)
 
 
-def naming_pattern(sentences: list[str]) -> re.Pattern[str]:
-    """What a naming sentence of this abstract matches: a "we propose" sentence when it has one."""
-    return _PROPOSES if any(_PROPOSES.search(s) for s in sentences) else _ACRONYM_DEFINED
+def is_naming(sentences: list[str]) -> Callable[[str], bool]:
+    """Which sentences of this abstract name its contribution, best kind first: one that proposes something with a
+    name; else one defining an acronym for what it calls its own ("our", "the proposed"); else one that proposes;
+    else any defining an acronym."""
+    proposing = [i for i, s in enumerate(sentences) if _PROPOSES.search(s)]
+    kinds = (
+        {sentences[i] for i in proposing if names(sentences[i])},
+        {s for s in sentences if _OWN_ACRONYM_DEFINED.search(s)},
+        {sentences[i] for i in proposing},
+        {s for s in sentences if _ACRONYM_DEFINED.search(s)},
+    )
+    chosen = next((kind for kind in kinds if kind), set())
+    return chosen.__contains__
 
 
 def evidence_candidates(passage: Passage) -> list[str]:

@@ -19,7 +19,7 @@ from rag.bm25 import Bm25, TermCounts
 from rag.chunking import author_key
 from rag.types import Filters, Paper
 
-FORMAT = 4  # bump when the saved layout or catalog contents change: old indexes are rebuilt
+FORMAT = 5  # bump when the saved layout or catalog contents change: old indexes are rebuilt
 _WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 RARE_MAX = 5  # a word in at most this many papers is distinctive: a question naming it is about those papers
 
@@ -110,19 +110,22 @@ class Catalog:
             postings.setdefault(terms[column], []).append(row)
         self.rare_words = postings
 
-    def papers_naming(self, words: Iterable[str]) -> dict[str, float]:
-        """doc_id -> sum over the given words that few papers state of 1 / (papers stating it)."""
+    def papers_naming(self, words: Iterable[str], shared: bool = True) -> dict[str, float]:
+        """doc_id -> sum over the given words that few papers state of 1 / (papers stating it), or of 1 when not
+        `shared` (a list question: every paper stating the name is one of those asked for)."""
         weights: dict[str, float] = {}
         for word in words:
             docs = self.rare_words.get(word.lower(), [])
             for i in docs:
-                weights[self.doc_ids[i]] = weights.get(self.doc_ids[i], 0.0) + 1.0 / len(docs)
+                weights[self.doc_ids[i]] = weights.get(self.doc_ids[i], 0.0) + (1.0 / len(docs) if shared else 1.0)
         return weights
 
 
 def words_of(text: str) -> list[str]:
-    """The distinct plain (unstemmed) words of a text, as the rare-word index counts them."""
-    return list(set(_WORD.findall(unicodedata.normalize("NFKC", text).lower())))
+    """The distinct plain (unstemmed) words of a text, as the rare-word index counts them; a hyphenated word also
+    states its parts ("V-JEPA" and "MC-JEPA" state "JEPA")."""
+    words = set(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+    return list(words | {part for word in words if "-" in word for part in word.split("-")})
 
 
 class KeywordIndex:

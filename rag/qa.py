@@ -219,7 +219,7 @@ class Assistant:
         started = time.perf_counter()
         _require_question(question)
         # the records answer it exactly, also mid-conversation unless the question refers back to an earlier turn
-        standalone = not history or not is_follow_up(question)
+        standalone = not history or not is_follow_up(question, history[-1][0])
         if standalone and not (year_from or year_to or author or source or paper):
             found = self.catalog.search(question, lambda: self.generator(model))
             if found is not None:

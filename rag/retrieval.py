@@ -9,6 +9,7 @@ from rag.evidence import select_evidence
 from rag.index import PaperIndex
 from rag.protocols import Embedder
 from rag.query_filters import combine, recognise
+from rag.reading import asks_for_several_papers
 from rag.terms import names
 from rag.types import Filters, Passage
 
@@ -69,12 +70,17 @@ class HybridRetriever:
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         for rank, (doc_id, _) in enumerate(keyword):
             fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        # names win: a method, model or dataset name that few papers state puts those papers first
+        # names win: a method, model or dataset name that few papers state puts those papers first (all of them,
+        # when the question asks for several papers: a list of JEPA papers wants every paper stating JEPA; not for a
+        # hyphenated qualifier such as "BERT-based", which describes rather than names what is asked for)
         allowed = None if mask is None else {d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok}
-        variants = {v for key in names(query) for v in (key, key + "s")}
-        for doc_id, weight in catalog.papers_naming(variants).items():
-            if allowed is None or doc_id in allowed:
-                fused[doc_id] = fused.get(doc_id, 0.0) + NAME_WEIGHT * weight
+        keys = names(query)
+        every = {k for k in keys if "-" not in k} if asks_for_several_papers(query, Filters()) else set()
+        for group, shared in ((keys - every, True), (every, False)):
+            variants = {v for key in group for v in (key, key + "s")}
+            for doc_id, weight in catalog.papers_naming(variants, shared).items():
+                if allowed is None or doc_id in allowed:
+                    fused[doc_id] = fused.get(doc_id, 0.0) + NAME_WEIGHT * weight
         for doc_id in within:  # a follow-up's papers, as far as the filters allow
             if allowed is None or doc_id in allowed:
                 fused[doc_id] = fused.get(doc_id, 0.0) + 10.0  # above anything retrieval alone can score

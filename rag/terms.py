@@ -107,7 +107,8 @@ def stated(text: str) -> Stated:
     words = {name_key(w) for w in _WORD.findall(text)}
     parts = {name_key(p) for w in _WORD.findall(text) for p in w.split("-")}
     spaced = " " + " ".join(w.lower() for w in _WORD.findall(text.replace("-", " "))) + " "
-    return Stated(frozenset(words | parts), frozenset(tokenize(text)), frozenset(numbers(text, with_bare=True)), spaced)
+    stems = frozenset(tokenize(text)) | frozenset(tokenize(text.replace("-", " ")))  # "model-based" states "model"
+    return Stated(frozenset(words | parts), stems, frozenset(numbers(text, with_bare=True)), spaced)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,8 @@ class Stated:
         return key in self.words or f" {key.replace('-', ' ')} " in self.spaced
 
     def has_stem(self, stem: str) -> bool:
-        return stem in self.stems
+        """A content word's stem is stated; a hyphenated one also by its parts ("class incremental")."""
+        return stem in self.stems or ("-" in stem and all(p in self.stems for p in tokenize(stem.replace("-", " "))))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from rag.conversation import is_follow_up, resolve
 from rag.evidence import SentenceVectors, read_evidence
 from rag.query_filters import combine, recognise
 from rag.sentences import split_sentences
+from rag.terms import names
 from rag.types import Filters, Paper, Passage
 
 
@@ -66,7 +67,7 @@ def test_a_follow_up_carries_the_earlier_subject_by_name_not_the_earlier_questio
     """Evidence is chosen for the new question: "AUROC" from the earlier turn must not come along."""
     history = [("What AUROC does SONA reach on near-OOD datasets?", "88% [1].", ["doc-sona"])]
     resolved = resolve("And how does it generate its outliers?", history, count)
-    assert resolved.question == "And how does it generate its outliers? (SONA)"
+    assert resolved.question == "And how does it generate its outliers? (about SONA)"
     assert "AUROC" not in resolved.question
     assert resolved.focus == ("doc-sona",)  # retrieval ranks the papers the last answer cited first
     assert resolved.subject == "SONA"
@@ -93,6 +94,22 @@ def test_standalone_question_is_left_alone():
     assert resolve(question, history, count).question == question
     assert resolve("What dataset did they use?", None, count).question == "What dataset did they use?"
     assert is_follow_up("What dataset did they use?")
+
+
+def test_a_question_going_on_from_the_last_turn_is_a_follow_up():
+    previous = "Which paper trains a speech recogniser on children's voices?"
+    assert is_follow_up("What error rate does the recogniser reach on the test set?", previous)
+    assert is_follow_up("And what is its main limitation here?", previous)
+    assert is_follow_up("Also, which datasets were used for training?", previous)
+    assert not is_follow_up("Which papers use the transformer architecture for speech?", previous)
+    assert not is_follow_up("What error rate does the recogniser reach on the test set?")
+
+
+def test_a_carried_subject_is_read_as_a_name():
+    history = [("What are Orthogonal Prototype Vectors used for?", "...")]
+    resolved = resolve("Which award did they receive?", history, lambda word: 1 if word == "orthogonal" else 0)
+    assert resolved.question == "Which award did they receive? (about Orthogonal)"
+    assert "orthogonal" in names(resolved.question)
 
 
 def test_a_follow_up_with_nothing_named_before_falls_back_to_the_earlier_question():
@@ -174,3 +191,23 @@ def test_the_naming_sentence_is_the_one_that_proposes_not_any_acronym(embedder):
     from rag.evidence import naming_sentence
 
     assert naming_sentence(split_sentences(abstract)[:2]) == split_sentences(abstract)[0]
+
+
+def test_a_name_defined_after_a_nameless_proposal_names_the_paper():
+    from rag.evidence import naming_sentence
+
+    sentences = split_sentences(
+        "Noisy preference pairs (NPP) hurt alignment. "
+        "We design a novel loss function that de-biases the effect of label noise. "
+        "We prove that the proposed robust DPO (rDPO) policy is close to optimal. "
+        "Experiments on two datasets show rDPO is robust."
+    )
+    assert naming_sentence(sentences) == sentences[2]  # not the background acronym, not the nameless proposal
+    assert naming_sentence(sentences[:2]) == sentences[1]  # a nameless proposal before background
+    assert naming_sentence([*sentences[:2], "We call the method DeNoise."]) == "We call the method DeNoise."
+
+
+def test_a_hyphenated_name_states_its_parts_for_the_rare_word_table():
+    from rag.keyword_index import words_of
+
+    assert {"v-jepa", "jepa", "v"} <= set(words_of("We present V-JEPA, a video model."))
