@@ -20,7 +20,7 @@ from rag.chunking import PoolingPlan
 from rag.config import Settings
 from rag.embedder import SentenceTransformerEmbedder
 from rag.index import PaperIndex
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Paper
 
 

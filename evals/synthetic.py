@@ -12,7 +12,7 @@ from typing import Any
 
 from rag.config import Settings, set_offline_env
 from rag.index import PaperIndex
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Paper
 
 FALLBACK_YEARS = (2018, 2025)

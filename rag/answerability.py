@@ -11,7 +11,7 @@ from typing import Any
 
 from rag.errors import ConfigError
 from rag.evidence import asks_for_amount
-from rag.terms import content, names, numbers, qualifiers, stated
+from rag.text.terms import content, names, numbers, qualifiers, stated
 from rag.types import Passage
 
 FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named", "named_detail_missing")

@@ -13,8 +13,9 @@ import numpy as np
 from rag import catalog_answer, catalog_llm
 from rag.catalog_query import is_catalog_question, parse
 from rag.catalog_table import CatalogTable, Selection
-from rag.keyword_index import KeywordIndex, tokenize
+from rag.keyword_index import KeywordIndex
 from rag.protocols import Generator
+from rag.text.tokens import tokenize
 from rag.types import Answer, CatalogQuery, Paper
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Chunk, Paper
 
 CHUNKING_VERSION = 2  # bump when the chunk text or vector recipe changes: it renames the collection

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag.terms import name_key, names
+from rag.text.terms import name_key, names
 
 _ANAPHORA = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her"

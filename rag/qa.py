@@ -24,7 +24,7 @@ from rag.protocols import Embedder, Generator
 from rag.reading import papers_to_read
 from rag.replay import record, with_replay
 from rag.retrieval import HybridRetriever, Mode
-from rag.terms import names, stated
+from rag.text.terms import names, stated
 from rag.types import Answer, Citation, CorpusInfo, Filters, Paper, Passage, Retrieved
 from rag.which_papers import Kind, compose, kind_of
 

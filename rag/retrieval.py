@@ -9,7 +9,7 @@ from rag.evidence import select_evidence
 from rag.index import PaperIndex
 from rag.protocols import Embedder
 from rag.query_filters import combine, recognise
-from rag.terms import names
+from rag.text.terms import names
 from rag.types import Filters, Passage
 
 RRF_K = 60

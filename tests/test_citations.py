@@ -6,7 +6,7 @@ import pytest
 
 from rag.citations import CitationChecker, _renumber, parse_claims
 from rag.evidence import SentenceVectors
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Passage
 
 

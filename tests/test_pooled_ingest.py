@@ -123,7 +123,7 @@ def test_updating_equals_building(n):
 def test_bm25_scores_are_bm25s_ones():
     import bm25s
 
-    from rag.keyword_index import tokenize
+    from rag.text.tokens import tokenize
 
     papers = title_line_papers(40)
     reference = bm25s.BM25()

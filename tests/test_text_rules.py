@@ -5,7 +5,7 @@ import pytest
 from rag.conversation import is_follow_up, resolve
 from rag.evidence import SentenceVectors, read_evidence
 from rag.query_filters import combine, recognise
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Filters, Paper, Passage
 
 
