@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from evals import calibration, report, runner
-from rag.answerability import load_model
 from rag.config import Settings, set_offline_env
 from rag.errors import RagError
+from rag.evidence.answerability import load_model
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--retrieval-only", action="store_true", help="no generation: runs in seconds")
     run.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
     run.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
-    cal = sub.add_parser("calibrate", help="fit the answerability model on tuning rows; writes rag/calibration.json")
+    cal = sub.add_parser(
+        "calibrate", help="fit the answerability model on tuning rows; writes rag/evidence/calibration.json"
+    )
     cal.add_argument(
         "--rows",
         type=Path,
@@ -107,7 +109,7 @@ def calibrate(args: argparse.Namespace, settings: Settings) -> int:
         f"(tuning: false abstention {point['false_abstention']:.3f}, unanswerable refused "
         f"{point['abstention_recall']:.3f}); by kind of question {model.kind_thresholds}; "
         f"quote threshold {model.quote_threshold:.4f}; "
-        "written to rag/calibration.json"
+        "written to rag/evidence/calibration.json"
     )
     return 0
 

@@ -19,12 +19,12 @@ from typing import Any
 
 from evals.metrics import percentile
 from evals.synthetic import SentencePool, synthetic_papers
-from rag.catalog import CatalogSearch
+from rag.catalog.search import CatalogSearch
 from rag.config import Settings, set_offline_env
-from rag.generators import make_generator
-from rag.index import PaperIndex
-from rag.keyword_index import KeywordIndex
+from rag.generation import make_generator
 from rag.protocols import Generator
+from rag.retrieval.index import PaperIndex
+from rag.retrieval.keyword_index import KeywordIndex
 from rag.types import Paper
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from rag.config import Settings, set_offline_env
-from rag.generators.llama_cpp import LlamaCppGenerator
-from rag.prompts import PREFIX, answer_messages
+from rag.generation.llama_cpp import LlamaCppGenerator
+from rag.generation.prompts import PREFIX, answer_messages
 from rag.qa import Assistant
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "tuning.jsonl"

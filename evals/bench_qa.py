@@ -16,8 +16,8 @@ from pathlib import Path
 from evals.metrics import percentile
 from rag import models
 from rag.config import Settings, set_offline_env
-from rag.generators.prompt_state import PromptStateCache
-from rag.prompts import PREFIX
+from rag.generation.prompt_state import PromptStateCache
+from rag.generation.prompts import PREFIX
 from rag.qa import Assistant
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "test.jsonl"

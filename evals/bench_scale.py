@@ -19,10 +19,10 @@ from evals.bench_qa import questions
 from evals.metrics import percentile
 from evals.synthetic import SentencePool, synthetic_papers, write_jsonl
 from rag.config import Settings, set_offline_env
-from rag.embedder import SentenceTransformerEmbedder
-from rag.index import PaperIndex
 from rag.qa import Assistant
-from rag.retrieval import Mode
+from rag.retrieval.embedder import SentenceTransformerEmbedder
+from rag.retrieval.index import PaperIndex
+from rag.retrieval.retrieval import Mode
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings, set_offline_env
-from rag.index import PaperIndex
+from rag.retrieval.index import PaperIndex
 from rag.text.sentences import split_sentences
 from rag.types import Paper
 

@@ -9,13 +9,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("rag", "ingest", "ui", "evals")
 # third-party library -> the only modules allowed to import it
 ADAPTERS = {
-    "chromadb": {"rag/store.py"},
-    "sentence_transformers": {"rag/embedder.py"},
-    "llama_cpp": {"rag/generators/llama_cpp.py", "rag/generators/prompt_state.py"},
-    "onnxruntime": {"rag/onnx_embedder.py"},
-    "tokenizers": {"rag/onnx_embedder.py"},
-    "torch": {"rag/embedder.py", "rag/onnx_embedder.py", "rag/generators/transformers_backend.py"},
-    "transformers": {"rag/generators/transformers_backend.py"},
+    "chromadb": {"rag/retrieval/store.py"},
+    "sentence_transformers": {"rag/retrieval/embedder.py"},
+    "llama_cpp": {"rag/generation/llama_cpp.py", "rag/generation/prompt_state.py"},
+    "onnxruntime": {"rag/retrieval/retrieval/onnx_embedder.py"},
+    "tokenizers": {"rag/retrieval/retrieval/onnx_embedder.py"},
+    "torch": {"rag/retrieval/embedder.py", "rag/retrieval/retrieval/onnx_embedder.py", "rag/generation/transformers_backend.py"},
+    "transformers": {"rag/generation/transformers_backend.py"},
     "gradio": {"ui/app.py", "ui/handlers.py", "ui/__main__.py"},
     "llama_index": {"rag/llamaindex_adapter.py", "evals/peer_llamaindex.py"},  # the peer of evals.bench_peer
     "pylatexenc": {"rag/bibtex_export.py"},
@@ -75,7 +75,7 @@ def test_the_rules_see_violations(tmp_path):
 LAZY_CYCLE_EDGES = {
     ("rag.types", "rag.bibtex_export"): "Answer.to_bibtex() hands its citations to the pylatexenc adapter, which "
     "builds on rag.types; loading the adapter on use keeps rag.types free of the library",
-    ("rag.models", "rag.generators.llama_cpp"): "`python -m rag.models smoke` loads the generator to test a fresh "
+    ("rag.models", "rag.generation.llama_cpp"): "`python -m rag.models smoke` loads the generator to test a fresh "
     "llama.cpp build; the generator finds its model file through rag.models",
     ("evals.build_catalog_questions", "evals.catalog_questions"): "the builder's main() reads the question specs, "
     "which are written with the builder's predicates",

@@ -2,9 +2,9 @@
 
 import pytest
 
-from rag.conversation import is_follow_up, resolve
-from rag.evidence import SentenceVectors, read_evidence
-from rag.query_filters import combine, recognise
+from rag.evidence.evidence import SentenceVectors, read_evidence
+from rag.query.conversation import is_follow_up, resolve
+from rag.query.filters import combine, recognise
 from rag.text.sentences import split_sentences
 from rag.types import Filters, Paper, Passage
 
@@ -171,6 +171,6 @@ def test_the_naming_sentence_is_the_one_that_proposes_not_any_acronym(embedder):
     read = read_evidence("Which papers synthesize speech?", passages, SentenceVectors(embedder), (3, 1), 200)
     assert all("ChorusTTS" in " ".join(p.evidence) for p in read[1:])
     # without a "we propose" sentence, the one defining an acronym names the paper
-    from rag.evidence import naming_sentence
+    from rag.evidence.evidence import naming_sentence
 
     assert naming_sentence(split_sentences(abstract)[:2]) == split_sentences(abstract)[0]

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.injection import addresses_model
+from rag.evidence.injection import addresses_model
 from rag.protocols import Embedder
 from rag.text.sentences import split_sentences
 from rag.text.terms import names, qualifiers, stated

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from rag.bm25 import Bm25, TermCounts
-from rag.chunking import author_key
+from rag.retrieval.bm25 import Bm25, TermCounts
+from rag.retrieval.chunking import author_key
 from rag.text.tokens import WORD, tokenize
 from rag.types import Filters, Paper
 
