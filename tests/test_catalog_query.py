@@ -8,9 +8,9 @@ import pytest
 
 from ingest.merge import merge_entries
 from ingest.parsers import iter_entries
-from rag.catalog.author_names import same_person, split_name
 from rag.catalog.query import parse
 from rag.catalog.table import CatalogTable
+from rag.text.author_names import same_person, split_name
 from rag.types import CatalogQuery, Paper
 from tests.conftest import SEEDS
 

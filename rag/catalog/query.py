@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 
 from rag.catalog import fields as F
 from rag.catalog import rules as R
-from rag.catalog.author_names import fold
 from rag.catalog.table import CatalogTable, acronym
 from rag.catalog.words import CATEGORY_NAMES, FRAME
+from rag.text.author_names import fold
 from rag.types import CatalogQuery
 
 CATEGORY_CUE = re.compile(r"\b(?:categor(?:y|ies|ised|ized)|arxiv|tagged|classified)\b", re.I)
