@@ -76,9 +76,9 @@ def scaled_papers(real: list[Paper], n: int, seed: int = 0) -> list[Paper]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--papers", type=int, default=100_000)
-    parser.add_argument("--model", default="default")
-    parser.add_argument("--out", type=Path, default=Path("evals/results/catalog-bench"))
+    parser.add_argument("--papers", type=int, default=100_000, help="papers in the scaled table")
+    parser.add_argument("--model", default="default", help="generator of the LLM fallback")
+    parser.add_argument("--out", type=Path, default=Path("evals/results/catalog-bench"), help="folder for bench.json")
     args = parser.parse_args(argv)
     set_offline_env()
     settings = Settings()

@@ -220,7 +220,12 @@ def describe_build() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag.models", description="Install or check local models.")
-    parser.add_argument("action", choices=["install", "check", "list", "build-flags", "build-llama", "smoke"])
+    parser.add_argument(
+        "action",
+        choices=["install", "check", "list", "build-flags", "build-llama", "smoke"],
+        help="install or check the model files, list the models, print llama.cpp's build flags, build it, or "
+        "smoke-test the build",
+    )
     parser.add_argument("names", nargs="*", help="models (default: all)")
     parser.add_argument("--flavour", choices=["native", "portable"], default="native", help="for build-llama")
     args = parser.parse_args(argv)
