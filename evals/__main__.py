@@ -9,22 +9,26 @@ import sys
 from pathlib import Path
 
 from evals import calibration, report, runner
-from rag.answerability import load_model
 from rag.config import Settings, set_offline_env
 from rag.errors import RagError
+from rag.evidence.answerability import load_model
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evals", description="Offline evaluation of the assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="evaluate configurations and write a report")
-    run.add_argument("--questions", type=Path, default=runner.DEV_SET)
-    run.add_argument("--out", type=Path, default=Path("evals/out"))
+    run.add_argument("--questions", type=Path, default=runner.DEV_SET, help="question set (JSONL)")
+    run.add_argument(
+        "--out", type=Path, default=Path("evals/out"), help="folder for report.md, metrics.json and rows.jsonl"
+    )
     run.add_argument("--configs", default="hybrid", help="comma-separated mode[+full][:model], e.g. bm25,dense,hybrid")
     run.add_argument("--retrieval-only", action="store_true", help="no generation: runs in seconds")
     run.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
     run.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
-    cal = sub.add_parser("calibrate", help="fit the answerability model on tuning rows; writes rag/calibration.json")
+    cal = sub.add_parser(
+        "calibrate", help="fit the answerability model on tuning rows; writes rag/evidence/calibration.json"
+    )
     cal.add_argument(
         "--rows",
         type=Path,
@@ -33,14 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate = sub.add_parser("regate", help="apply the current calibration to the rows of an always-answer run")
     gate.add_argument("--rows", type=Path, required=True, help="rows.jsonl of an always-answer `python -m evals run`")
-    gate.add_argument("--out", type=Path, required=True)
+    gate.add_argument("--out", type=Path, required=True, help="folder for the re-gated report and rows")
     gate.add_argument(
         "--merge", type=Path, help="rows.jsonl of a gated run of some of the same questions: they replace those rows"
     )
     beir = sub.add_parser("beir", help="measure retrieval on a BEIR-format data set (ingested into its own store)")
-    beir.add_argument("folder", type=Path)
-    beir.add_argument("--out", type=Path, default=Path("evals/out/beir"))
-    beir.add_argument("--configs", default="bm25,dense,hybrid")
+    beir.add_argument(
+        "folder", type=Path, help="a BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv (or qrels.tsv)"
+    )
+    beir.add_argument("--out", type=Path, default=Path("evals/out/beir"), help="folder for the store and the report")
+    beir.add_argument("--configs", default="bm25,dense,hybrid", help="comma-separated retrieval modes")
     return parser
 
 
@@ -107,7 +113,7 @@ def calibrate(args: argparse.Namespace, settings: Settings) -> int:
         f"(tuning: false abstention {point['false_abstention']:.3f}, unanswerable refused "
         f"{point['abstention_recall']:.3f}); by kind of question {model.kind_thresholds}; "
         f"quote threshold {model.quote_threshold:.4f}; "
-        "written to rag/calibration.json"
+        "written to rag/evidence/calibration.json"
     )
     return 0
 

@@ -19,12 +19,12 @@ from typing import Any
 
 from evals.metrics import percentile
 from evals.synthetic import SentencePool, synthetic_papers
-from rag.catalog import CatalogSearch
+from rag.catalog.search import CatalogSearch
 from rag.config import Settings, set_offline_env
-from rag.generators import make_generator
-from rag.index import PaperIndex
-from rag.keyword_index import KeywordIndex
+from rag.generation import make_generator
 from rag.protocols import Generator
+from rag.retrieval.index import PaperIndex
+from rag.retrieval.keyword_index import KeywordIndex
 from rag.types import Paper
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -76,9 +76,9 @@ def scaled_papers(real: list[Paper], n: int, seed: int = 0) -> list[Paper]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--papers", type=int, default=100_000)
-    parser.add_argument("--model", default="default")
-    parser.add_argument("--out", type=Path, default=Path("evals/results/catalog-bench"))
+    parser.add_argument("--papers", type=int, default=100_000, help="papers in the scaled table")
+    parser.add_argument("--model", default="default", help="generator of the LLM fallback")
+    parser.add_argument("--out", type=Path, default=Path("evals/results/catalog-bench"), help="folder for bench.json")
     args = parser.parse_args(argv)
     set_offline_env()
     settings = Settings()

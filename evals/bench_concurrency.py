@@ -222,10 +222,10 @@ def bench(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench_concurrency", description=__doc__)
-    parser.add_argument("--chats", type=int, default=20)
-    parser.add_argument("--cancel", type=int, default=3)
-    parser.add_argument("--model", default="smollm2")
-    parser.add_argument("--max-new-tokens", type=int, default=48)
+    parser.add_argument("--chats", type=int, default=20, help="chats started at once")
+    parser.add_argument("--cancel", type=int, default=3, help="chats cancelled after their first streamed text")
+    parser.add_argument("--model", default="smollm2", help="generator model of the UI")
+    parser.add_argument("--max-new-tokens", type=int, default=48, help="answer length cap (RAG_MAX_NEW_TOKENS)")
     parser.add_argument("--rounds", type=int, default=2, help="concurrent rounds (RSS after each)")
     parser.add_argument("--out", type=Path, help="also write result.json here")
     args = parser.parse_args(argv)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from evals.bench_qa import questions
 from rag.config import Settings, set_offline_env
-from rag.embedder import query_embedder
-from rag.index import PaperIndex
-from rag.store import EF_SEARCH
+from rag.retrieval.embedder import query_embedder
+from rag.retrieval.index import PaperIndex
+from rag.retrieval.store import EF_SEARCH
 
 
 def main(argv: list[str] | None = None) -> int:

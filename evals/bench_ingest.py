@@ -12,10 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag.chunking import chunk_paper
 from rag.config import Settings, set_offline_env
-from rag.embedder import SentenceTransformerEmbedder
-from rag.index import PaperIndex
+from rag.retrieval.chunking import chunk_paper
+from rag.retrieval.embedder import SentenceTransformerEmbedder
+from rag.retrieval.index import PaperIndex
 
 
 def run_ingest(store: Path, paths: list[str]) -> tuple[dict, float]:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings, set_offline_env
-from rag.generators import llama_build
-from rag.generators.llama_cpp import LlamaCppGenerator, system_info
+from rag.generation import llama_build
+from rag.generation.llama_cpp import LlamaCppGenerator, system_info
 
 ABSTRACTS = Path(__file__).resolve().parent.parent / "data" / "seeds" / "004_3699ef32a6941384.txt"
 TASK = "Summarise each abstract above in two sentences, in order, without skipping any."
@@ -64,9 +64,9 @@ def time_run(generator: LlamaCppGenerator, messages: list[dict[str, str]], decod
 def main() -> None:
     set_offline_env()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default="default")
+    parser.add_argument("--model", default="default", help="generator model")
     parser.add_argument("--runs", type=int, default=6, help="counted runs")
-    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=1, help="runs before the counted ones")
     parser.add_argument("--words", type=int, default=480, help="words of abstracts in the prompt (~700 tokens)")
     parser.add_argument("--decode", type=int, default=64, help="tokens to generate")
     parser.add_argument("--out", type=Path, help="also write the runs as JSON here")

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from rag.config import Settings, set_offline_env
-from rag.generators.llama_cpp import LlamaCppGenerator
-from rag.prompts import PREFIX, answer_messages
+from rag.generation.llama_cpp import LlamaCppGenerator
+from rag.generation.prompts import PREFIX, answer_messages
 from rag.qa import Assistant
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "tuning.jsonl"
@@ -58,10 +58,10 @@ def answer(generator: LlamaCppGenerator, messages: list[dict[str, str]], max_tok
 def main() -> None:
     set_offline_env()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store", type=Path, default=Path(".rag"))
+    parser.add_argument("--store", type=Path, default=Path(".rag"), help="an ingested store")
     parser.add_argument("--n", type=int, default=10, help="questions")
     parser.add_argument("--lookup", type=int, default=10, help="tokens drafted per step by prompt lookup")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="times each prompt is answered by each decoder")
     parser.add_argument("--out", type=Path, help="also write every answer and timing as JSON here")
     args = parser.parse_args()
     planned = prompts(args.store, args.n)

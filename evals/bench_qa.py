@@ -16,8 +16,8 @@ from pathlib import Path
 from evals.metrics import percentile
 from rag import models
 from rag.config import Settings, set_offline_env
-from rag.generators.prompt_state import PromptStateCache
-from rag.prompts import PREFIX
+from rag.generation.prompt_state import PromptStateCache
+from rag.generation.prompts import PREFIX
 from rag.qa import Assistant
 
 QUESTIONS = Path(__file__).resolve().parent / "data" / "test.jsonl"
@@ -35,8 +35,8 @@ def questions(limit: int) -> list[str]:
 def main() -> None:
     set_offline_env()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store", type=Path, default=Path(".rag"))
-    parser.add_argument("--models", default="default,fast")
+    parser.add_argument("--store", type=Path, default=Path(".rag"), help="an ingested store")
+    parser.add_argument("--models", default="default,fast", help="comma-separated generator models")
     parser.add_argument("--n", type=int, default=20, help="answerable dev questions to ask")
     args = parser.parse_args()
     qs = questions(args.n + 1)

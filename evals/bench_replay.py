@@ -69,7 +69,7 @@ def replay_all(settings: Settings, folder: Path) -> list[dict]:
 def main() -> None:
     set_offline_env()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--store", type=Path, default=Path(".rag"))
+    parser.add_argument("--store", type=Path, default=Path(".rag"), help="an ingested store")
     parser.add_argument("--n", type=int, default=20, help="tuning questions to record and replay")
     parser.add_argument("--out", type=Path, default=Path("evals/results/replay"))
     parser.add_argument("--replay-only", action="store_true", help="(the child process) replay what is in --out")

@@ -19,10 +19,10 @@ from evals.bench_qa import questions
 from evals.metrics import percentile
 from evals.synthetic import SentencePool, synthetic_papers, write_jsonl
 from rag.config import Settings, set_offline_env
-from rag.embedder import SentenceTransformerEmbedder
-from rag.index import PaperIndex
 from rag.qa import Assistant
-from rag.retrieval import Mode
+from rag.retrieval.embedder import SentenceTransformerEmbedder
+from rag.retrieval.index import PaperIndex
+from rag.retrieval.retrieval import Mode
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 
@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.bench_scale", description=__doc__)
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated synthetic corpus sizes")
     parser.add_argument("--queries", type=int, default=50, help="dev-set questions timed per mode")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic abstracts")
     parser.add_argument("--workdir", type=Path, help="keep stores and JSONL here (default: a temp dir)")
     parser.add_argument("--skip-seeds", action="store_true", help="no row for the bundled corpus itself")
     parser.add_argument(

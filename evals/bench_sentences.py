@@ -4,7 +4,7 @@ The gold file holds 50 bundled abstracts (drawn with random.Random(20) from the 
 JSON line each: {"doc_id", "sentences"}; the abstract is the sentences joined by single spaces. A boundary is the
 character offset where a sentence starts (the first sentence's 0 excluded). Each splitter's wrong splits are counted
 as false boundaries (a split inside a sentence, e.g. after "vs.") and missed boundaries (two sentences kept as one).
-Splitters: rag.sentences.split_sentences (the project's) and pysbd 0.3.4 (English, clean=False).
+Splitters: rag.text.sentences.split_sentences (the project's) and pysbd 0.3.4 (English, clean=False).
 Usage: python -m evals.bench_sentences [--gold FILE] [--show]
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pysbd
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 
 GOLD = Path(__file__).resolve().parent / "data" / "sentence_gold.jsonl"
 Splitter = Callable[[str], list[str]]

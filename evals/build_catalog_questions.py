@@ -1,7 +1,7 @@
 """Generate the catalog questions of evals/data with gold answers computed from the records, never by hand.
 
 Each question below comes with a plain predicate (and ordering) over Paper fields, written independently of
-rag/catalog_table.py, so the gold is a second implementation of what the question asks. Running this replaces the
+rag/catalog/table.py, so the gold is a second implementation of what the question asks. Running this replaces the
 catalog rows (ids c### in tuning.jsonl, t1## in test.jsonl) with freshly computed ones; the other rows are kept.
 
 Usage: `python -m ingest` (the bundled seeds), then `python -m evals.build_catalog_questions [--papers FILE]`.

@@ -46,7 +46,7 @@ class GoldError(ValueError):
 def load_store_papers(store_dir: Path | None = None) -> list[Paper]:
     """Every paper in the store that `python -m ingest` wrote (default settings, or `store_dir`)."""
     from rag.config import Settings
-    from rag.index import PaperIndex
+    from rag.retrieval.index import PaperIndex
 
     settings = Settings(store_dir=store_dir) if store_dir else Settings()
     return list(PaperIndex(settings).store.iter_papers())

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.answerability import CALIBRATION_FILE, FEATURES, AnswerabilityModel, kind_key
+from rag.evidence.answerability import CALIBRATION_FILE, FEATURES, AnswerabilityModel, kind_key
 
 MAX_FALSE_ABSTENTION = 0.06  # on the tuning split, leaving room under the 0.08 target for held-out questions
 KIND_MIN_ROWS = (8, 4)  # a kind gets its own threshold only with this many answerable and unanswerable tuning rows

@@ -1,6 +1,6 @@
 """The catalog questions and what each asks, as predicates over records (gold computed by build_catalog_questions).
 
-TUNING was written first and used to develop the rules in rag/catalog_rules.py and rag/catalog_query.py. TEST was
+TUNING was written first and used to develop the rules in rag/catalog/rules.py and rag/catalog/query.py. TEST was
 written afterwards, covering every kind of issue 17 in other words, and not used to change the rules.
 """
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.chunking import chunk_paper
 from rag.config import Settings
 from rag.errors import RagError
-from rag.index import PaperIndex
+from rag.retrieval.chunking import chunk_paper
+from rag.retrieval.index import PaperIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "data" / "seeds"

@@ -16,7 +16,7 @@ from pathlib import Path
 from evals.fault_kit import LAB, LAB_PAPERS, PAGE, PAGE_PAPERS, ROOT, Outcome, copy_store, first_line, ingest, stats
 from rag.config import Settings
 from rag.errors import RagError
-from rag.index import PaperIndex
+from rag.retrieval.index import PaperIndex
 
 SMALL_BATCHES = {"RAG_INGEST_BATCH_PAPERS": "8"}  # several store transactions per run, so a kill lands between
 

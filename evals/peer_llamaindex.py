@@ -29,10 +29,10 @@ from llama_index.core.vector_stores.types import BasePydanticVectorStore, Vector
 from llama_index.core.vector_stores.utils import metadata_dict_to_node, node_to_metadata_dict
 from pydantic import PrivateAttr
 
-from rag.embedder import SentenceTransformerEmbedder
 from rag.llamaindex_adapter import GeneratorLLM
 from rag.protocols import Generator
-from rag.store import open_client
+from rag.retrieval.embedder import SentenceTransformerEmbedder
+from rag.retrieval.store import open_client
 from rag.types import Paper
 
 TOP_K = DEFAULT_SIMILARITY_TOP_K  # 2: what index.as_query_engine() retrieves unless told otherwise

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from evals.calibration import signals_of
-from rag.answerability import AnswerabilityModel
-from rag.prompts import ABSTAINED
+from rag.evidence.answerability import AnswerabilityModel
+from rag.generation.prompts import ABSTAINED
 
 
 def gate(row: dict[str, Any], model: AnswerabilityModel) -> dict[str, Any]:

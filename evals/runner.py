@@ -13,9 +13,9 @@ from typing import Any
 from evals import metrics
 from evals.catalog_eval import catalog_row, catalog_summary
 from rag.config import Settings
-from rag.conversation import HistoryTurn
 from rag.qa import Assistant
-from rag.retrieval import Mode
+from rag.query.conversation import HistoryTurn
+from rag.retrieval.retrieval import Mode
 from rag.types import Answer
 
 DEV_SET = Path(__file__).resolve().parent / "data" / "tuning.jsonl"

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from rag.chunking import PoolingPlan
 from rag.config import Settings
-from rag.embedder import SentenceTransformerEmbedder
-from rag.index import PaperIndex
-from rag.sentences import split_sentences
+from rag.retrieval.chunking import PoolingPlan
+from rag.retrieval.embedder import SentenceTransformerEmbedder
+from rag.retrieval.index import PaperIndex
+from rag.text.sentences import split_sentences
 from rag.types import Paper
 
 

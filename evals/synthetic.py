@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings, set_offline_env
-from rag.index import PaperIndex
-from rag.sentences import split_sentences
+from rag.retrieval.index import PaperIndex
+from rag.text.sentences import split_sentences
 from rag.types import Paper
 
 FALLBACK_YEARS = (2018, 2025)
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.synthetic", description=__doc__)
     parser.add_argument("out", type=Path, help="JSONL file to write")
     parser.add_argument("--n", type=int, default=1000, help="papers to generate")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic abstracts")
     parser.add_argument("--store", type=Path, default=Path(".rag"), help="an ingested store to recombine")
     args = parser.parse_args(argv)
     pool = SentencePool.from_store(Settings(store_dir=args.store))

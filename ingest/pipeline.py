@@ -15,8 +15,8 @@ from ingest.parsers import iter_entries, iter_source_files
 from ingest.prune import Reading, plan_prune
 from ingest.report import IngestReport
 from rag.config import Settings
-from rag.embedder import SentenceTransformerEmbedder
-from rag.index import DIRTY, PaperIndex, keyword_dir
+from rag.retrieval.embedder import SentenceTransformerEmbedder
+from rag.retrieval.index import DIRTY, PaperIndex, keyword_dir
 from rag.types import Paper
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "data" / "seeds"

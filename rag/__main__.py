@@ -16,7 +16,7 @@ from rag.types import Answer
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rag", description="Ask a question about the indexed abstracts.")
-    parser.add_argument("question", nargs="?")
+    parser.add_argument("question", nargs="?", help="the question (not needed with --replay)")
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print the Answer as JSON (with --replay: the comparison)")
     shown.add_argument("--bibtex", action="store_true", help="print only the cited papers as a .bib file")
@@ -30,9 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", type=Path, help="index folder (default: RAG_STORE_DIR or .rag)")
     parser.add_argument("--chroma-url", help="use a Chroma server instead of the embedded store")
     parser.add_argument("--k", type=int, help="papers to retrieve (default 10)")
-    parser.add_argument("--year-from", type=int)
-    parser.add_argument("--year-to", type=int)
-    parser.add_argument("--author")
+    parser.add_argument("--year-from", type=int, help="only papers from this year on")
+    parser.add_argument("--year-to", type=int, help="only papers up to this year")
+    parser.add_argument("--author", help="only papers by this author")
     parser.add_argument("--source", help="only papers from this source file or organisation")
     parser.add_argument("--model", help="default | fast | smollm2 | path to a GGUF file")
     return parser

@@ -15,7 +15,7 @@ from pylatexenc.latexencode import (
     get_builtin_conversion_rules,
 )
 
-from rag.author_names import split_name
+from rag.text.author_names import split_name
 from rag.types import Paper
 
 _ARXIV_ID = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:\-]\s*)(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})", re.I)

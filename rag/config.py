@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     answer_threshold: float | None = Field(
         default=None,
         description="answerability probability below which the assistant abstains (0: always answer); "
-        "unset: the calibrated thresholds in `rag/calibration.json`",
+        "unset: the calibrated thresholds in `rag/evidence/calibration.json`",
     )
 
     @model_validator(mode="wrap")

@@ -181,7 +181,7 @@ def smoke() -> int:
     """Load the small test model with the installed llama.cpp build and generate a few tokens (run in a child
     process by the build's smoke test, so a crash kills only the child)."""
     from rag.config import Settings
-    from rag.generators.llama_cpp import LlamaCppGenerator
+    from rag.generation.llama_cpp import LlamaCppGenerator
 
     generator = LlamaCppGenerator("smollm2", Settings(n_ctx=512))
     text = "".join(generator.stream([{"role": "user", "content": "Say hello."}], max_tokens=8))
@@ -195,7 +195,7 @@ def smoke() -> int:
 def describe_build() -> list[str]:
     """Which llama.cpp build is installed (flavour and flags from the record `make install` wrote), the CPU's
     vector extensions, and what the loaded library says it was compiled with."""
-    from rag.generators import llama_build
+    from rag.generation import llama_build
 
     version = llama_build.installed_version()
     if version is None:
@@ -210,7 +210,7 @@ def describe_build() -> list[str]:
         lines.insert(0, f"llama-cpp-python {version}: {record['flavour']} build, CMAKE_ARGS={record['cmake_args']!r}")
         lines += [f"fell back after: {failure}" for failure in record.get("failed", [])]
     try:
-        from rag.generators.llama_cpp import system_info
+        from rag.generation.llama_cpp import system_info
 
         lines.append(f"llama.cpp reports: {system_info()}")
     except ImportError as exc:
@@ -220,12 +220,17 @@ def describe_build() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag.models", description="Install or check local models.")
-    parser.add_argument("action", choices=["install", "check", "list", "build-flags", "build-llama", "smoke"])
+    parser.add_argument(
+        "action",
+        choices=["install", "check", "list", "build-flags", "build-llama", "smoke"],
+        help="install or check the model files, list the models, print llama.cpp's build flags, build it, or "
+        "smoke-test the build",
+    )
     parser.add_argument("names", nargs="*", help="models (default: all)")
     parser.add_argument("--flavour", choices=["native", "portable"], default="native", help="for build-llama")
     args = parser.parse_args(argv)
     if args.action in ("build-flags", "build-llama", "smoke"):
-        from rag.generators import llama_build
+        from rag.generation import llama_build
 
         if args.action == "smoke":
             return smoke()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from rag.types import Chunk, Filters, Paper
 
 if TYPE_CHECKING:
-    from rag.retrieval import Retrieval
+    from rag.retrieval.retrieval import Retrieval
 
 
 class Embedder(Protocol):

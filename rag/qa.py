@@ -9,24 +9,31 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rag.answerability import AnswerabilityModel, code_signals, load_model, states_asked_figure, states_topic
-from rag.catalog import CatalogSearch
-from rag.citations import CitationChecker
+from rag.catalog.search import CatalogSearch
 from rag.config import Settings, set_offline_env
-from rag.conversation import HistoryTurn, Resolved, is_follow_up, resolve
-from rag.embedder import query_embedder
 from rag.errors import EmptyQuestionError, QuestionTooLongError
-from rag.evidence import SentenceVectors, best_sentence, read_evidence
-from rag.generators import make_generator
-from rag.index import PaperIndex
-from rag.prompts import ABSTAINED, PREFIX, answer_messages, paper_probe_messages, pick_messages, probe_messages
+from rag.evidence.answerability import AnswerabilityModel, code_signals, load_model, states_asked_figure, states_topic
+from rag.evidence.evidence import SentenceVectors, best_sentence, read_evidence
+from rag.evidence.reading import papers_to_read
+from rag.evidence.which_papers import Kind, compose, kind_of
+from rag.generation import make_generator
+from rag.generation.prompts import (
+    ABSTAINED,
+    PREFIX,
+    answer_messages,
+    paper_probe_messages,
+    pick_messages,
+    probe_messages,
+)
+from rag.grounding.citations import CitationChecker
 from rag.protocols import Embedder, Generator
-from rag.reading import papers_to_read
+from rag.query.conversation import HistoryTurn, Resolved, is_follow_up, resolve
 from rag.replay import record, with_replay
-from rag.retrieval import HybridRetriever, Mode
-from rag.terms import names, stated
+from rag.retrieval.embedder import query_embedder
+from rag.retrieval.index import PaperIndex
+from rag.retrieval.retrieval import HybridRetriever, Mode
+from rag.text.terms import names, stated
 from rag.types import Answer, Citation, CorpusInfo, Filters, Paper, Passage, Retrieved
-from rag.which_papers import Kind, compose, kind_of
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from rag import models
 from rag.config import Settings
 from rag.errors import ConfigError, ModelMissingError
-from rag.prompts import answer_messages
+from rag.evidence.answerability import CALIBRATION_FILE
+from rag.generation.prompts import answer_messages
 from rag.types import Answer, Retrieved
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def record(assistant: Assistant, answer: Answer, options: dict[str, Any]) -> dic
         "embedder": settings.embedder,
         "store": {"revision": revision, "corpus_sha256": corpus, "papers": papers},
         "prompt_sha256": prompt_sha256(answer),
-        "calibration_sha256": _sha256_file(RAG_DIR / "calibration.json"),
+        "calibration_sha256": _sha256_file(CALIBRATION_FILE),
         "code_sha256": code_sha256(),
     }
 

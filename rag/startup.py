@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from rag import answerability, models
+from rag import models
 from rag.config import Settings
 from rag.errors import ModelMissingError
+from rag.evidence import answerability
 
 BACKEND_PACKAGES = {  # backend -> (module it imports, what to install)
     "llama-cpp": ("llama_cpp", "llama-cpp-python (see the Makefile's build flags)"),
@@ -50,7 +51,7 @@ def check_startup(settings: Settings, generation: bool = True) -> None:
         return
     answerability.load_model(
         answerability.CALIBRATION_FILE
-    )  # a corrupt or unreadable rag/calibration.json raises ConfigError with the fix
+    )  # a corrupt or unreadable rag/evidence/calibration.json raises ConfigError with the fix
     if settings.backend == "openai":
         return  # the model lives on the server
     package, pip_name = BACKEND_PACKAGES[settings.backend]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embedder import SentenceTransformerEmbedder
+from rag.retrieval.embedder import SentenceTransformerEmbedder
 from rag.types import Paper
 from tests.tiers import pytest_collection_modifyitems, pytest_runtest_makereport, pytest_runtest_protocol
 
@@ -87,7 +87,7 @@ def small_store(tmp_path_factory, embedder):
     from dataclasses import replace
 
     from rag.config import Settings
-    from rag.index import PaperIndex
+    from rag.retrieval.index import PaperIndex
 
     papers = [
         replace(p, year=2019 + i % 6, authors=(f"Author{i % 4} Tester", "Changdae Oh" if i % 5 == 0 else "Kim Lee"))

@@ -1,6 +1,6 @@
 """Answerability signals computed in code: is what the question asks for stated, not only its subject?"""
 
-from rag.answerability import DEFAULT_MODEL, FEATURES, code_signals
+from rag.evidence.answerability import DEFAULT_MODEL, FEATURES, code_signals
 from rag.types import Paper, Passage
 
 SONA = Passage(
@@ -43,7 +43,7 @@ def test_every_feature_has_a_default_weight_and_signals_feed_the_model():
 
 
 def test_an_amount_question_is_answered_only_by_a_figure_it_did_not_give():
-    from rag.answerability import states_asked_figure
+    from rag.evidence.answerability import states_asked_figure
 
     assert states_asked_figure("How many parameters does YuE have?", "YuE has 7B parameters [1].")
     assert not states_asked_figure("How many parameters does YuE have?", "YuE is trained on trillions of tokens [1].")
@@ -65,7 +65,7 @@ def test_an_amount_question_is_answered_only_by_a_figure_it_did_not_give():
 def test_each_kind_of_question_can_have_its_own_threshold(tmp_path):
     import json
 
-    from rag.answerability import AnswerabilityModel, load_model
+    from rag.evidence.answerability import AnswerabilityModel, load_model
 
     model = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 0.0, 0.3, 0.6, "test", {"papers": 0.55})
     assert model.threshold_for("papers") == 0.55

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from rag.catalog_llm import validated
-from rag.catalog_query import parse
+from rag.catalog.llm import validated
+from rag.catalog.query import parse
 from rag.config import Settings
-from rag.index import PaperIndex
 from rag.qa import Assistant
+from rag.retrieval.index import PaperIndex
 from rag.types import Answer, CatalogQuery
 from tests.conftest import ScriptedGenerator
 from tests.test_catalog_query import records, table

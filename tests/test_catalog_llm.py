@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from rag import catalog_llm
-from rag.catalog_query import parse
+from rag.catalog import llm as catalog_llm
+from rag.catalog.query import parse
 from rag.config import Settings
-from rag.generators.llama_cpp import LlamaCppGenerator
+from rag.generation.llama_cpp import LlamaCppGenerator
 from tests.test_catalog_query import table
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,9 @@ import pytest
 
 from ingest.merge import merge_entries
 from ingest.parsers import iter_entries
-from rag.author_names import same_person, split_name
-from rag.catalog_query import parse
-from rag.catalog_table import CatalogTable
+from rag.catalog.query import parse
+from rag.catalog.table import CatalogTable
+from rag.text.author_names import same_person, split_name
 from rag.types import CatalogQuery, Paper
 from tests.conftest import SEEDS
 
@@ -259,8 +259,8 @@ def test_constraint_only_questions_are_catalog_questions_without_a_list_word() -
 
 def test_a_topic_word_inside_a_hyphenated_word_counts() -> None:
     """The keyword index keeps "diffusion-based" as one token: a topic "diffusion" still finds the paper."""
-    from rag.catalog import CatalogSearch
-    from rag.keyword_index import KeywordIndex
+    from rag.catalog.search import CatalogSearch
+    from rag.retrieval.keyword_index import KeywordIndex
 
     papers = list(records())
     keyword = KeywordIndex.build(papers, revision="test")

@@ -15,8 +15,8 @@ import pytest
 
 from rag.config import Settings
 from rag.errors import StoreUnavailableError
-from rag.index import DIRTY, PaperIndex
 from rag.qa import Assistant
+from rag.retrieval.index import DIRTY, PaperIndex
 from tests.conftest import LAB_FILE, ROOT, title_line_papers
 from tests.servers import free_port, running
 

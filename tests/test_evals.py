@@ -101,8 +101,8 @@ def test_questions_the_catalog_answered_are_not_fitted():
 
 
 def test_a_corrupt_calibration_file_is_an_error_that_says_how_to_fix_it(tmp_path):
-    from rag.answerability import DEFAULT_MODEL, load_model
     from rag.errors import ConfigError
+    from rag.evidence.answerability import DEFAULT_MODEL, load_model
 
     assert load_model(tmp_path / "missing.json") == DEFAULT_MODEL
     broken = tmp_path / "calibration.json"

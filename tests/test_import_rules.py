@@ -1,5 +1,5 @@
 """Imports flow one way (DESIGN.md): rag imports none of ingest/ui/evals; each library has one adapter module; the
-project's modules import each other without cycles."""
+project's modules import each other without cycles; rag's stage folders import each other one way."""
 
 import ast
 from collections.abc import Iterator
@@ -9,16 +9,19 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("rag", "ingest", "ui", "evals")
 # third-party library -> the only modules allowed to import it
 ADAPTERS = {
-    "chromadb": {"rag/store.py"},
-    "sentence_transformers": {"rag/embedder.py"},
-    "llama_cpp": {"rag/generators/llama_cpp.py", "rag/generators/prompt_state.py"},
-    "onnxruntime": {"rag/onnx_embedder.py"},
-    "tokenizers": {"rag/onnx_embedder.py"},
-    "torch": {"rag/embedder.py", "rag/onnx_embedder.py", "rag/generators/transformers_backend.py"},
-    "transformers": {"rag/generators/transformers_backend.py"},
+    "chromadb": {"rag/retrieval/store.py"},
+    "sentence_transformers": {"rag/retrieval/embedder.py"},
+    "llama_cpp": {"rag/generation/llama_cpp.py", "rag/generation/prompt_state.py"},
+    "onnxruntime": {"rag/retrieval/onnx_embedder.py"},
+    "tokenizers": {"rag/retrieval/onnx_embedder.py"},
+    "torch": {"rag/retrieval/embedder.py", "rag/retrieval/onnx_embedder.py", "rag/generation/transformers_backend.py"},
+    "transformers": {"rag/generation/transformers_backend.py"},
     "gradio": {"ui/app.py", "ui/handlers.py", "ui/__main__.py"},
     "llama_index": {"rag/llamaindex_adapter.py", "evals/peer_llamaindex.py"},  # the peer of evals.bench_peer
     "pylatexenc": {"rag/bibtex_export.py"},
+    "Stemmer": {"rag/text/tokens.py"},  # the one text module stems; everything else imports it
+    "bm25s": {"rag/text/tokens.py"},  # its stopword list only (rag/retrieval/bm25.py scores on its own)
+    "pysbd": {"evals/bench_sentences.py"},  # the splitter comparison only; rag/text/sentences.py splits
 }
 
 
@@ -75,7 +78,7 @@ def test_the_rules_see_violations(tmp_path):
 LAZY_CYCLE_EDGES = {
     ("rag.types", "rag.bibtex_export"): "Answer.to_bibtex() hands its citations to the pylatexenc adapter, which "
     "builds on rag.types; loading the adapter on use keeps rag.types free of the library",
-    ("rag.models", "rag.generators.llama_cpp"): "`python -m rag.models smoke` loads the generator to test a fresh "
+    ("rag.models", "rag.generation.llama_cpp"): "`python -m rag.models smoke` loads the generator to test a fresh "
     "llama.cpp build; the generator finds its model file through rag.models",
     ("evals.build_catalog_questions", "evals.catalog_questions"): "the builder's main() reads the question specs, "
     "which are written with the builder's predicates",
@@ -188,3 +191,41 @@ def test_the_cycle_check_sees_cycles(tmp_path):
     modules = module_names(tmp_path, ("pkg",))
     assert cycles(import_graph(modules, module_level=True)) == [["pkg.a", "pkg.b"]]
     assert cycles(import_graph(modules, module_level=False)) == [["pkg.a", "pkg.b", "pkg.c"]]
+
+
+# rag/ is grouped by the question's path (README "Architecture"): a stage folder may use the folders below it, never one
+# that uses it, and never the entry points on top. The top-level modules besides those (config, types, errors,
+# protocols, models) are the ground every stage stands on.
+ENTRY_POINTS = {
+    "rag", "rag.__main__", "rag.qa", "rag.replay", "rag.startup", "rag.llamaindex_adapter", "rag.bibtex_export"
+}  # fmt: skip
+
+
+def stage_of(module: str, root: Path = ROOT) -> str | None:
+    """The stage folder (rag.retrieval for rag.retrieval.store) of a module of rag, None for a top-level one."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 and (root / parts[0] / parts[1]).is_dir() else None
+
+
+def stage_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    stages: dict[str, set[str]] = {}
+    for a, targets in graph.items():
+        if (sa := stage_of(a)) is not None:
+            stages.setdefault(sa, set()).update(sb for b in targets if (sb := stage_of(b)) not in {None, sa})
+    return stages
+
+
+def test_stage_folders_import_each_other_one_way():
+    graph = import_graph(module_names(ROOT, ("rag",)), module_level=False)
+    stages = stage_graph(graph)
+    assert {"rag.text", "rag.query", "rag.retrieval", "rag.evidence", "rag.generation", "rag.grounding"} <= set(stages)
+    found = cycles(stages)
+    assert not found, f"stage folders importing each other in a circle (function-level imports included): {found}"
+    for module, targets in graph.items():
+        if stage_of(module) is not None:
+            assert not targets & ENTRY_POINTS, f"{module} imports the entry point(s) {targets & ENTRY_POINTS}"
+
+
+def test_the_stage_check_sees_a_circle():
+    planted = {"rag.query.a": {"rag.retrieval.b"}, "rag.retrieval.b": {"rag.query.c", "rag.types"}}
+    assert cycles(stage_graph(planted)) == [["rag.query", "rag.retrieval"]]

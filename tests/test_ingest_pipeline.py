@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import chunk_paper
 from rag.config import Settings
-from rag.index import PaperIndex
+from rag.retrieval.chunking import chunk_paper
+from rag.retrieval.index import PaperIndex
 from tests.conftest import title_line_papers
 
 

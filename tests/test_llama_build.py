@@ -9,8 +9,8 @@ from dataclasses import asdict
 import pytest
 
 from rag.errors import ModelMissingError
-from rag.generators import llama_build
-from rag.generators.llama_build import PORTABLE, Build
+from rag.generation import llama_build
+from rag.generation.llama_build import PORTABLE, Build
 
 SAPPHIRE_RAPIDS = "processor\t: 0\nflags\t\t: fpu avx avx2 fma f16c bmi2 avx512f avx512vbmi avx512_vnni amx_tile\n"
 
@@ -81,7 +81,7 @@ def test_a_current_record_builds_nothing_and_a_different_wish_rebuilds(tmp_path)
 
 def test_the_installed_build_is_the_one_this_cpu_wants():
     """`make install` recorded a build for this CPU, and the loaded library was compiled the way the record says."""
-    from rag.generators.llama_cpp import system_info
+    from rag.generation.llama_cpp import system_info
 
     record = llama_build.recorded()
     assert record is not None, f"no {llama_build.record_path()}: run make install"

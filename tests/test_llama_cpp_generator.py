@@ -1,8 +1,8 @@
 """The llama.cpp backend with a real (small) GGUF model."""
 
 from rag.config import Settings
-from rag.generators.llama_cpp import LlamaCppGenerator
-from rag.prompts import EXAMPLES, PREFIX, answer_messages, probe_messages
+from rag.generation.llama_cpp import LlamaCppGenerator
+from rag.generation.prompts import EXAMPLES, PREFIX, answer_messages, probe_messages
 from rag.types import Paper, Passage
 
 QUESTION = answer_messages("What AUROC does SONA reach?", [])

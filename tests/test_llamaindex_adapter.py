@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.generators.llama_cpp import LlamaCppGenerator
+from rag.generation.llama_cpp import LlamaCppGenerator
 from rag.qa import Assistant
 
 

@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 
-from rag import onnx_embedder
-from rag.onnx_embedder import OnnxEmbedder
+from rag.retrieval import onnx_embedder
+from rag.retrieval.onnx_embedder import OnnxEmbedder
 
 
 def test_the_export_gives_the_torch_models_vectors(tmp_path, embedder, sample_papers):

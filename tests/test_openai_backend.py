@@ -13,7 +13,7 @@ import pytest
 from rag import models
 from rag.config import Settings
 from rag.errors import GenerationError
-from rag.generators.openai_http import OpenAIGenerator
+from rag.generation.openai_http import OpenAIGenerator
 from rag.qa import Assistant
 from rag.types import Answer, Retrieved
 from tests.conftest import ROOT

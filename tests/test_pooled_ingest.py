@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.chunking import chunk_paper, pooling_plan
 from rag.config import Settings
-from rag.index import PaperIndex
-from rag.keyword_index import KeywordIndex
+from rag.retrieval.chunking import chunk_paper, pooling_plan
+from rag.retrieval.index import PaperIndex
+from rag.retrieval.keyword_index import KeywordIndex
 from rag.types import Paper
 from tests.conftest import title_line_papers
 
@@ -123,7 +123,7 @@ def test_updating_equals_building(n):
 def test_bm25_scores_are_bm25s_ones():
     import bm25s
 
-    from rag.keyword_index import tokenize
+    from rag.text.tokens import tokenize
 
     papers = title_line_papers(40)
     reference = bm25s.BM25()
@@ -145,7 +145,7 @@ def test_new_vector_recipe_re_ingests_unchanged_inputs(tmp_path, monkeypatch):
     settings = Settings(store_dir=tmp_path / "store")
     assert ingest([source], settings).added == 3
     assert ingest([source], settings).unchanged == 3
-    monkeypatch.setattr("rag.chunking.CHUNKING_VERSION", 99)
+    monkeypatch.setattr("rag.retrieval.chunking.CHUNKING_VERSION", 99)
     again = ingest([source], settings)
     assert again.added == 3
     assert len(PaperIndex(settings).store.content_hashes()) == 3

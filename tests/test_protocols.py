@@ -4,13 +4,13 @@ import inspect
 
 import pytest
 
-from rag.embedder import SentenceTransformerEmbedder
-from rag.generators.llama_cpp import LlamaCppGenerator
-from rag.generators.openai_http import OpenAIGenerator
-from rag.generators.transformers_backend import TransformersGenerator
+from rag.generation.llama_cpp import LlamaCppGenerator
+from rag.generation.openai_http import OpenAIGenerator
+from rag.generation.transformers_backend import TransformersGenerator
 from rag.protocols import Embedder, Generator, Retriever, Store
-from rag.retrieval import HybridRetriever
-from rag.store import ChromaStore
+from rag.retrieval.embedder import SentenceTransformerEmbedder
+from rag.retrieval.retrieval import HybridRetriever
+from rag.retrieval.store import ChromaStore
 
 IMPLEMENTATIONS = [
     (Embedder, SentenceTransformerEmbedder),

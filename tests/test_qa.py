@@ -2,9 +2,9 @@
 
 import pytest
 
-from rag.answerability import FEATURES, AnswerabilityModel
 from rag.config import Settings
 from rag.errors import EmptyQuestionError, StoreMismatchError, StoreMissingError
+from rag.evidence.answerability import FEATURES, AnswerabilityModel
 from rag.qa import Assistant
 from rag.types import Answer, Retrieved
 from tests.conftest import ScriptedGenerator
@@ -68,7 +68,7 @@ def test_a_list_question_lets_the_llm_read_more_papers_than_a_single_answer_ques
 
 
 def test_warm_up_loads_everything_and_hands_the_fixed_prompt_prefix_to_the_model(small_store):
-    from rag.prompts import PREFIX
+    from rag.generation.prompts import PREFIX
 
     assistant, generator = assistant_with(small_store, "x")
     assistant.warm_up()
@@ -285,7 +285,7 @@ def test_a_list_answer_names_only_papers_on_the_asked_topic(small_store):
     """A list draft that quotes every read paper (true of each) keeps only the papers whose record states the topic."""
     import re
 
-    from rag.answerability import states_topic
+    from rag.evidence.answerability import states_topic
 
     def quote_every_paper(messages):
         evidence = messages[-1]["content"].split("\n\nQuestion:")[0]

@@ -3,7 +3,7 @@
 import pytest
 
 from rag.config import Settings
-from rag.reading import asks_for_several_papers, papers_to_read
+from rag.evidence.reading import asks_for_several_papers, papers_to_read
 from rag.types import Filters
 
 

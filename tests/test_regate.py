@@ -1,7 +1,7 @@
 """Gating an always-answer run after calibration gives what the gated assistant would have answered."""
 
 from evals.regate import gate
-from rag.answerability import FEATURES, AnswerabilityModel
+from rag.evidence.answerability import FEATURES, AnswerabilityModel
 
 # probability = sigmoid(2 * p_yes - 1): p_yes 0.1 -> 0.31, 0.5 -> 0.5, 0.9 -> 0.69
 MODEL = AnswerabilityModel({**dict.fromkeys(FEATURES, 0.0), "p_yes": 2.0}, -1.0, 0.4, 0.6, "test", {"papers": 0.55})

@@ -12,9 +12,10 @@ import pytest
 import rag
 import ui.__main__
 import ui.app
-from rag import answerability, models
+from rag import models
 from rag.config import Settings
 from rag.errors import ConfigError, ModelMissingError
+from rag.evidence import answerability
 from rag.startup import check_model, check_startup
 
 TYPO = {"RAG_ANSWER_TRESHOLD": "0.3"}
@@ -111,7 +112,7 @@ def test_unreadable_calibration_is_an_error_not_the_defaults(tmp_path, monkeypat
     folder = tmp_path / "calibration.json"
     folder.mkdir()  # exists but cannot be read as a file
     monkeypatch.setattr(answerability, "CALIBRATION_FILE", folder)
-    with pytest.raises(ConfigError, match=r"git checkout rag/calibration\.json"):
+    with pytest.raises(ConfigError, match=r"git checkout rag/evidence/calibration\.json"):
         check_startup(Settings())
     monkeypatch.setattr(answerability, "CALIBRATION_FILE", tmp_path / "absent.json")
     check_startup(Settings())  # no file yet: the documented defaults

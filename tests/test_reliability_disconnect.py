@@ -12,9 +12,9 @@ import pytest
 import rag
 from rag import startup
 from rag.config import Settings
-from rag.generators.llama_cpp import LlamaCppGenerator
-from rag.generators.locked_stream import locked_stream
-from rag.prompts import answer_messages
+from rag.generation.llama_cpp import LlamaCppGenerator
+from rag.generation.locked_stream import locked_stream
+from rag.generation.prompts import answer_messages
 from rag.types import Paper, Passage
 
 pytestmark = pytest.mark.slow

@@ -11,11 +11,11 @@ import pytest
 
 from ingest.merge import merge_entries
 from ingest.parsers import iter_entries
-from rag.answerability import FEATURES, AnswerabilityModel
 from rag.config import Settings
-from rag.injection import addresses_model
+from rag.evidence.answerability import FEATURES, AnswerabilityModel
+from rag.evidence.injection import addresses_model
 from rag.qa import Assistant
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Paper
 from tests.conftest import SEEDS, ScriptedGenerator
 

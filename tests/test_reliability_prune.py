@@ -12,7 +12,7 @@ import pytest
 
 from ingest.pipeline import SEEDS_DIR
 from rag.config import Settings
-from rag.index import PaperIndex
+from rag.retrieval.index import PaperIndex
 from tests.conftest import title_line_papers
 
 SEED = SEEDS_DIR / "000_7260f6b4ff62f6ec.txt"  # the smallest bundled listing page

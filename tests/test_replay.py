@@ -11,12 +11,12 @@ from dataclasses import replace
 import pytest
 
 from rag import replay
-from rag.answerability import FEATURES, AnswerabilityModel
 from rag.config import Settings
 from rag.errors import ConfigError
-from rag.index import PaperIndex
+from rag.evidence.answerability import FEATURES, AnswerabilityModel
 from rag.models import SPECS
 from rag.qa import Assistant
+from rag.retrieval.index import PaperIndex
 from tests.conftest import ScriptedGenerator, title_line_papers
 
 HASHING_Q = "How can a deep hashing model be trained with just one learning objective?"

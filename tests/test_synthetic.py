@@ -7,7 +7,7 @@ from dataclasses import replace
 from evals.synthetic import SentencePool, synthetic_papers, write_jsonl
 from ingest.entries import ParsedEntry
 from ingest.parsers.records_jsonl_csv import parse_jsonl
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from tests.conftest import title_line_papers
 
 

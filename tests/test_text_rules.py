@@ -2,11 +2,11 @@
 
 import pytest
 
-from rag.conversation import is_follow_up, resolve
-from rag.evidence import SentenceVectors, read_evidence
-from rag.query_filters import combine, recognise
-from rag.sentences import split_sentences
-from rag.terms import names
+from rag.evidence.evidence import SentenceVectors, read_evidence
+from rag.query.conversation import is_follow_up, resolve
+from rag.query.filters import combine, recognise
+from rag.text.sentences import split_sentences
+from rag.text.terms import names
 from rag.types import Filters, Paper, Passage
 
 
@@ -188,7 +188,7 @@ def test_the_naming_sentence_is_the_one_that_proposes_not_any_acronym(embedder):
     read = read_evidence("Which papers synthesize speech?", passages, SentenceVectors(embedder), (3, 1), 200)
     assert all("ChorusTTS" in " ".join(p.evidence) for p in read[1:])
     # without a "we propose" sentence, the one defining an acronym names the paper
-    from rag.evidence import naming_sentence
+    from rag.evidence.evidence import naming_sentence
 
     assert naming_sentence(split_sentences(abstract)[:2]) == split_sentences(abstract)[0]
 
@@ -208,6 +208,6 @@ def test_a_name_defined_after_a_nameless_proposal_names_the_paper():
 
 
 def test_a_hyphenated_name_states_its_parts_for_the_rare_word_table():
-    from rag.keyword_index import words_of
+    from rag.retrieval.keyword_index import words_of
 
     assert {"v-jepa", "jepa", "v"} <= set(words_of("We present V-JEPA, a video model."))

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from rag.config import Settings
-from rag.conversation import is_follow_up
 from rag.errors import GenerationError, StoreMissingError
+from rag.query.conversation import is_follow_up
 from rag.types import Answer, CatalogQuery, Citation, Filters, Paper, Passage, Retrieved
 from tests.ui_fakes import (
     ANSWER_TEXT,

@@ -2,10 +2,10 @@
 
 import pytest
 
-from rag.answerability import FEATURES, AnswerabilityModel
+from rag.evidence.answerability import FEATURES, AnswerabilityModel
+from rag.evidence.which_papers import kind_of
 from rag.qa import Assistant
 from rag.types import Filters
-from rag.which_papers import kind_of
 from tests.conftest import ScriptedGenerator
 
 # Phrasings written for these tests, not taken from the eval questions.
@@ -149,7 +149,7 @@ def test_a_pick_answered_below_even_odds_says_it_is_the_closest_match(small_stor
 
 
 def test_a_which_paper_question_no_read_paper_is_exactly_about_is_refused(small_store):
-    from rag.answerability import PAPER_PROBE
+    from rag.evidence.answerability import PAPER_PROBE
 
     def p_yes(messages):  # the general probe says yes; asked whether a paper is exactly the one, the model doubts
         return 0.6 if PAPER_PROBE in messages[-1]["content"] else 0.95

@@ -103,7 +103,7 @@ def _guards(item: pytest.Item) -> list[tuple[Any, str, Any]]:
     marks = {m.name for m in item.iter_markers()}
     guards = []
     if "llm" not in marks:
-        from rag.generators import llama_cpp, transformers_backend
+        from rag.generation import llama_cpp, transformers_backend
 
         for cls in (llama_cpp.LlamaCppGenerator, transformers_backend.TransformersGenerator):
             guards.append((cls, "__init__", _refusing(item, "llm", f"loads a generator model ({cls.__name__})")))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rag.chunking import chunk_paper
 from rag.errors import RagError, StoreMissingError
+from rag.retrieval.chunking import chunk_paper
 
 SAMPLE = 20  # new papers checked after an upload (evenly spread over them)
 TOP_N = 10  # a paper's own chunk-0 text must bring it into the top 10 of each search

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.evidence import SentenceVectors
-from rag.injection import addresses_model
-from rag.sentences import split_sentences
-from rag.terms import Stated, Terms, content, names, stated, terms_of
+from rag.evidence.evidence import SentenceVectors
+from rag.evidence.injection import addresses_model
+from rag.text.sentences import split_sentences
+from rag.text.terms import Stated, Terms, content, names, stated, terms_of
 from rag.types import Citation, Passage
 
 # The model saying the evidence lacks the answer. Such a sentence states nothing a citation could support, so it is

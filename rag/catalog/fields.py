@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rag import catalog_rules as R
+from rag.catalog import rules as R
 from rag.types import CatalogQuery
 
 

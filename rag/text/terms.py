@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.keyword_index import tokenize
+from rag.text.tokens import tokenize
 
 # Surface words, hyphens and dots kept inside ("near-OOD", "GPT-4", "3.0").
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-.'][A-Za-z0-9]+)*")

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
-from rag.evidence import asks_for_amount
-from rag.terms import content, names, numbers, qualifiers, stated
+from rag.evidence.evidence import asks_for_amount
+from rag.text.terms import content, names, numbers, qualifiers, stated
 from rag.types import Passage
 
 FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named", "named_detail_missing")
@@ -153,7 +153,8 @@ class AnswerabilityModel:
         }
 
 
-# Used only until `python -m evals calibrate` has written rag/calibration.json: trust the probe and the code check.
+# Used only until `python -m evals calibrate` has written rag/evidence/calibration.json: trust the probe and the code
+# check.
 DEFAULT_MODEL = AnswerabilityModel(
     {
         "p_yes": 4.0,
@@ -187,5 +188,6 @@ def load_model(path: Path = CALIBRATION_FILE) -> AnswerabilityModel:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"{path} is not a valid answerability calibration ({type(exc).__name__}: {exc}). "
-            "Re-create it with `python -m evals calibrate`, or restore it with `git checkout rag/calibration.json`."
+            "Re-create it with `python -m evals calibrate`, or restore it with "
+            "`git checkout rag/evidence/calibration.json`."
         ) from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answerability import PAPER_PROBE, PROBE
+from rag.evidence.answerability import PAPER_PROBE, PROBE
 from rag.types import Passage
 
 _ASKS_AUTHORS = re.compile(r"\b(?:authors?|authored|wrote|written|who)\b", re.IGNORECASE)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Chunk, Paper
 
 CHUNKING_VERSION = 2  # bump when the chunk text or vector recipe changes: it renames the collection
-# 2: window vectors are pooled from the token vectors of the whole text (rag.embedder.embed_pooled)
+# 2: window vectors are pooled from the token vectors of the whole text (rag.retrieval.embedder.embed_pooled)
 
 
 def chunking_fingerprint(embedder_name: str, window: int) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from rag.evidence import select_evidence
-from rag.index import PaperIndex
+from rag.evidence.evidence import select_evidence
+from rag.evidence.reading import asks_for_several_papers
 from rag.protocols import Embedder
-from rag.query_filters import combine, recognise
-from rag.reading import asks_for_several_papers
-from rag.terms import names
+from rag.query.filters import combine, recognise
+from rag.retrieval.index import PaperIndex
+from rag.text.terms import names
 from rag.types import Filters, Passage
 
 RRF_K = 60

@@ -13,8 +13,8 @@ import numpy as np
 from rag import models
 from rag.config import Settings
 from rag.errors import GenerationError, ModelMissingError
-from rag.generators.locked_stream import locked_stream
-from rag.generators.prompt_state import PromptStateCache
+from rag.generation.locked_stream import locked_stream
+from rag.generation.prompt_state import PromptStateCache
 
 
 class LlamaCppGenerator:

@@ -14,8 +14,8 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from rag.catalog_query import CATEGORY_NAMES, Cues
-from rag.catalog_table import CatalogTable
+from rag.catalog.query import CATEGORY_NAMES, Cues
+from rag.catalog.table import CatalogTable
 from rag.errors import GenerationError
 from rag.protocols import Generator
 from rag.types import CatalogQuery

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from rag.injection import addresses_model
-from rag.keyword_index import tokenize
+from rag.evidence.injection import addresses_model
 from rag.protocols import Embedder
-from rag.sentences import split_sentences
-from rag.terms import names, qualifiers, stated
+from rag.text.sentences import split_sentences
+from rag.text.terms import names, qualifiers, stated
+from rag.text.tokens import tokenize
 from rag.types import Passage
 
 # a question asking for an amount ("How much ...", "What accuracy ...", "What AMOTA does X reach?") is answered by a

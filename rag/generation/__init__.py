@@ -1,4 +1,5 @@
-"""Generator backends (llama.cpp, transformers, OpenAI-compatible HTTP); build one with `make_generator`."""
+"""Generation: the prompts the LLM sees and the generator backends (llama.cpp, transformers, OpenAI-compatible HTTP);
+build one with `make_generator`."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ def make_generator(settings: Settings, model: str | None = None) -> Generator:
     """The configured backend for `model` (default: settings.model)."""
     name = model or settings.model
     if settings.backend == "llama-cpp":
-        from rag.generators.llama_cpp import LlamaCppGenerator
+        from rag.generation.llama_cpp import LlamaCppGenerator
 
         return LlamaCppGenerator(name, settings)
     if settings.backend == "transformers":
-        from rag.generators.transformers_backend import TransformersGenerator
+        from rag.generation.transformers_backend import TransformersGenerator
 
         return TransformersGenerator(name, settings)
     if settings.backend == "openai":
-        from rag.generators.openai_http import OpenAIGenerator
+        from rag.generation.openai_http import OpenAIGenerator
 
         return OpenAIGenerator(settings)
     raise ConfigError(f"Unknown backend {settings.backend!r}: use llama-cpp, transformers or openai (RAG_BACKEND).")

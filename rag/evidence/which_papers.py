@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from rag.evidence import SentenceVectors, best_sentence, evidence_candidates, naming_sentence
-from rag.reading import asks_for_several_papers
+from rag.evidence.evidence import SentenceVectors, best_sentence, evidence_candidates, naming_sentence
+from rag.evidence.reading import asks_for_several_papers
 from rag.types import Citation, Filters, Passage
 
 Kind = Literal["one_paper", "papers"]

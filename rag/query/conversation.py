@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag.keyword_index import tokenize
-from rag.terms import name_key, names
+from rag.text.terms import name_key, names
+from rag.text.tokens import tokenize
 
 _ANAPHORA = re.compile(
     r"\b(they|them|their|theirs|it|its|this|that|these|those|he|she|his|her"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from rag import catalog_fields as F
-from rag import catalog_rules as R
-from rag.author_names import fold
-from rag.catalog_table import CatalogTable, acronym
-from rag.catalog_words import CATEGORY_NAMES, FRAME
+from rag.catalog import fields as F
+from rag.catalog import rules as R
+from rag.catalog.table import CatalogTable, acronym
+from rag.catalog.words import CATEGORY_NAMES, FRAME
+from rag.text.author_names import fold
 from rag.types import CatalogQuery
 
 CATEGORY_CUE = re.compile(r"\b(?:categor(?:y|ies|ised|ized)|arxiv|tagged|classified)\b", re.I)

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from rag import models, onnx_embedder
-from rag.chunking import PoolingPlan
+from rag import models
 from rag.config import set_offline_env
+from rag.retrieval import onnx_embedder
+from rag.retrieval.chunking import PoolingPlan
 
 
 class SentenceTransformerEmbedder:

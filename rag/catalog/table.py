@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.author_names import NameParts, fold, same_person, split_name
+from rag.text.author_names import NameParts, fold, same_person, split_name
 from rag.types import CatalogQuery, Paper
 
 UNKNOWN = -1  # integer columns use -1 for "the record does not say"

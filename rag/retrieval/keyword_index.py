@@ -4,44 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rag.bm25 import Bm25, TermCounts
-from rag.chunking import author_key
+from rag.retrieval.bm25 import Bm25, TermCounts
+from rag.retrieval.chunking import author_key
+from rag.text.tokens import WORD, tokenize
 from rag.types import Filters, Paper
 
 FORMAT = 5  # bump when the saved layout or catalog contents change: old indexes are rebuilt
-_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 RARE_MAX = 5  # a word in at most this many papers is distinctive: a question naming it is about those papers
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import Stemmer  # PyStemmer, a bm25s dependency
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lowercased, stopword-free, stemmed word tokens."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in _stopwords()]
-    return list(_stemmer().stemWords(words))
 
 
 @dataclass
@@ -76,11 +54,11 @@ class Catalog:
             mask &= np.array([any(key in k for k in keys) for keys in self.author_keys], dtype=bool)
         if filters.source:
             wanted = filters.source.lower()
-            words = set(_WORD.findall(wanted))
+            words = set(WORD.findall(wanted))
             mask &= np.array(
                 [
                     wanted in org.lower()
-                    or words <= set(_WORD.findall(org.lower()))
+                    or words <= set(WORD.findall(org.lower()))
                     or any(wanted in s.lower() for s in srcs)
                     for srcs, org in zip(self.sources, self.organizations, strict=True)
                 ],
@@ -124,7 +102,7 @@ class Catalog:
 def words_of(text: str) -> list[str]:
     """The distinct plain (unstemmed) words of a text, as the rare-word index counts them; a hyphenated word also
     states its parts ("V-JEPA" and "MC-JEPA" state "JEPA")."""
-    words = set(_WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+    words = set(WORD.findall(unicodedata.normalize("NFKC", text).lower()))
     return list(words | {part for word in words if "-" in word for part in word.split("-")})
 
 

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag import catalog_answer, catalog_llm
-from rag.catalog_query import is_catalog_question, parse
-from rag.catalog_table import CatalogTable, Selection
-from rag.keyword_index import KeywordIndex, tokenize
+from rag.catalog import answer as catalog_answer
+from rag.catalog import llm as catalog_llm
+from rag.catalog.query import is_catalog_question, parse
+from rag.catalog.table import CatalogTable, Selection
 from rag.protocols import Generator
+from rag.retrieval.keyword_index import KeywordIndex
+from rag.text.tokens import tokenize
 from rag.types import Answer, CatalogQuery, Paper
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.catalog_table import UNKNOWN, CatalogTable, Selection
+from rag.catalog.table import UNKNOWN, CatalogTable, Selection
 from rag.types import Answer, CatalogQuery, Citation, Filters, Paper, Passage
 
 LISTED = 25  # papers written out in the text; all matches are still counted and ranked in `passages`

@@ -8,21 +8,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from rag.chunking import chunk_paper, chunking_fingerprint, pooling_plan
 from rag.config import Settings
-from rag.keyword_index import KeywordIndex
-from rag.store import ChromaStore, open_client
+from rag.retrieval.chunking import chunk_paper, chunking_fingerprint, pooling_plan
+from rag.retrieval.keyword_index import KeywordIndex
+from rag.retrieval.store import ChromaStore, open_client
 from rag.types import CorpusInfo, Paper
 
 if TYPE_CHECKING:
-    from rag.chunking import PoolingPlan
+    from rag.retrieval.chunking import PoolingPlan
 
 log = logging.getLogger(__name__)
 DIRTY = "dirty-"  # revision prefix set while an ingest run is writing
 
 
 class PoolingEmbedder(Protocol):
-    """What writing needs: each paper read once, its window vectors pooled (rag.embedder does it with the model)."""
+    """What writing needs: each paper read once, its window vectors pooled (rag.retrieval.embedder does it with the
+    model)."""
 
     def embed_pooled(self, plans: Sequence[PoolingPlan]) -> list[list[list[float]]]: ...
 

@@ -1,0 +1,1 @@
+"""Catalog questions (counts, lists, who wrote what) answered from the papers' records, not from abstracts."""

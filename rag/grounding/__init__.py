@@ -1,0 +1,1 @@
+"""Grounding: every claim of an answer checked against the sentences it cites."""

@@ -1,0 +1,1 @@
+"""Understanding a question: a follow-up resolved against the conversation, metadata filters recognised in it."""
