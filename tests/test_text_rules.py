@@ -194,7 +194,7 @@ def test_the_naming_sentence_is_the_one_that_proposes_not_any_acronym(embedder):
 
 
 def test_a_name_defined_after_a_nameless_proposal_names_the_paper():
-    from rag.evidence import naming_sentence
+    from rag.evidence.evidence import naming_sentence
 
     sentences = split_sentences(
         "Noisy preference pairs (NPP) hurt alignment. "
