@@ -88,3 +88,27 @@ def test_a_list_question_naming_a_benchmark_ranks_every_paper_stating_it_first(a
     titles = [p.paper.label for p in assistant.retrieve("Which offline RL papers evaluate on D4RL?", k=5)]
     for expected in ("Compositional Conservatism", "Multi-Objective Decision Transformers", "CEIL"):
         assert any(t.startswith(expected) for t in titles[:3]), titles
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(year_from=2024), Filters(year_to=2021), Filters(author="Kyungwoo Song"), Filters(source="000")],
+    ids=["recent", "old", "author", "source"],
+)
+def test_a_filtered_search_without_chromas_filter_finds_what_chromas_filter_finds(assistant, filters):
+    from rag.retrieval import retrieval
+
+    retriever = assistant.retriever
+    question = "contrastive learning of representations"
+    wide = [p.paper.doc_id for p in retriever.search(question, 10, filters, recognise_filters=False).passages]
+
+    def filtered_by_chroma(vector, n, filters, allowed):
+        return retriever.index.store.query(vector, n=n, where=retrieval._chroma_where(filters, allowed))
+
+    retriever._nearest_chunks = filtered_by_chroma  # the instance's, for this test only
+    try:
+        narrow = [p.paper.doc_id for p in retriever.search(question, 10, filters, recognise_filters=False).passages]
+    finally:
+        del retriever._nearest_chunks
+    assert wide
+    assert wide == narrow

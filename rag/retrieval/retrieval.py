@@ -14,6 +14,7 @@ from rag.text.terms import names
 from rag.types import Filters, Passage
 
 RRF_K = 60
+WIDEN = 10  # a filtered question's unfiltered search reads this many times the chunks it needs
 NAME_WEIGHT = 2.0 / (RRF_K + 1)  # a name only one paper states counts as much as ranking first in both lists
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -56,11 +57,11 @@ class HybridRetriever:
         if mask is not None and not mask.any():
             return Retrieval((), filters, 0.0)
 
+        allowed = None if mask is None else {d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok}
         dense: dict[str, tuple[float, str]] = {}  # doc_id -> (best chunk similarity, that chunk's text)
         if self.mode in ("hybrid", "dense"):
             vector = self.embedder.embed_query(query)
-            where = _chroma_where(filters, catalog, mask)
-            for doc_id, text, sim in self.index.store.query(vector, n=k * 5, where=where):
+            for doc_id, text, sim in self._nearest_chunks(vector, k * 5, filters, allowed):
                 if doc_id not in dense or sim > dense[doc_id][0]:
                     dense[doc_id] = (sim, text)
         keyword = self.index.keyword.search(query, n=k * 3, mask=mask) if self.mode in ("hybrid", "bm25") else []
@@ -73,7 +74,6 @@ class HybridRetriever:
         # names win: a method, model or dataset name that few papers state puts those papers first (all of them,
         # when the question asks for several papers: a list of JEPA papers wants every paper stating JEPA; not for a
         # hyphenated qualifier such as "BERT-based", which describes rather than names what is asked for)
-        allowed = None if mask is None else {d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok}
         keys = names(query)
         every = {k for k in keys if "-" not in k} if asks_for_several_papers(query, Filters()) else set()
         for group, shared in ((keys - every, True), (every, False)):
@@ -98,8 +98,24 @@ class HybridRetriever:
         top = max((s for s, _ in dense.values()), default=0.0)
         return Retrieval(tuple(passages), filters, top)
 
+    def _nearest_chunks(
+        self, vector: list[float], n: int, filters: Filters, allowed: set[str] | None
+    ) -> list[tuple[str, str, float]]:
+        """The n chunks nearest the question among the allowed papers', best first. A Chroma search with a `where`
+        clause took about 1 s at 100k papers against 10 ms without one, so a filtered question first searches
+        WIDEN times deeper without it and keeps the allowed papers' chunks: those are the n nearest when at least n
+        remain (or the search read the whole store). A narrow filter (an author, one paper) falls back to Chroma's."""
+        store = self.index.store
+        if allowed is None:
+            return store.query(vector, n=n)
+        wide = store.query(vector, n=n * WIDEN)
+        kept = [hit for hit in wide if hit[0] in allowed][:n]
+        if len(kept) == n or len(wide) < n * WIDEN:  # enough, or the whole store was read
+            return kept
+        return store.query(vector, n=n, where=_chroma_where(filters, allowed))
 
-def _chroma_where(filters: Filters, catalog: Any, mask: Any) -> dict[str, Any] | None:
+
+def _chroma_where(filters: Filters, allowed: set[str]) -> dict[str, Any] | None:
     """Years filter natively (unknown years are stored as -1); author, source and paper become the matching doc_ids,
     which the catalog already knows (substring and name-variant matching that Chroma cannot do)."""
     clauses: list[dict[str, Any]] = []
@@ -108,7 +124,7 @@ def _chroma_where(filters: Filters, catalog: Any, mask: Any) -> dict[str, Any] |
         if filters.year_to is not None:
             clauses.append({"year": {"$lte": filters.year_to}})
     if filters.author or filters.source or filters.paper:
-        clauses.append({"doc_id": {"$in": [d for d, ok in zip(catalog.doc_ids, mask, strict=True) if ok]}})
+        clauses.append({"doc_id": {"$in": sorted(allowed)}})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
