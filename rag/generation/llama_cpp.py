@@ -41,6 +41,7 @@ class LlamaCppGenerator:
                 n_threads=settings.n_threads,
                 n_batch=512,
                 draft_model=draft,
+                logits_all=draft is not None,  # a draft model turns it on inside, but sizes `scores` by this argument
                 verbose=False,
             )
         self._lock = threading.Lock()  # one generation at a time: the UI's warm-up thread and its questions share it
