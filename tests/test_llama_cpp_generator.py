@@ -79,3 +79,14 @@ def test_the_probe_reads_the_evidence_once_for_itself_and_the_answer():
     "".join(generator.stream(answer_messages(question, [SONA] * 3), max_tokens=2))
     assert evaluated[0] <= 6 < probe_read  # the evidence and question came from the probe's cache
     assert generator.last_prompt_read == evaluated[0]
+
+
+def test_prompt_lookup_answers_prompts_longer_than_a_batch_after_the_prefix(tmp_path):
+    # llama-cpp-python 0.3 sized its logits buffer by the logits_all argument (n_batch rows) while a draft model
+    # writes n_ctx rows: every prompt reaching past 512 tokens failed until the generator passed logits_all=True
+    generator = LlamaCppGenerator("smollm2", Settings(prompt_cache_dir=tmp_path), prompt_lookup=4)
+    generator.warm_up(PREFIX)
+    long_evidence = Passage(1, SONA.paper, 1.0, ("SONA reaches 88% AUROC on near-OOD benchmarks.",) * 40)
+    for question in ("What AUROC does SONA reach?", "Which benchmarks does SONA use?"):
+        text = "".join(generator.stream(answer_messages(question, [long_evidence]), max_tokens=8))
+        assert text.strip()
