@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections.abc
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ from rag.errors import EmptyQuestionError, QuestionTooLongError
 from rag.evidence.answerability import AnswerabilityModel, code_signals, load_model, states_asked_figure, states_topic
 from rag.evidence.evidence import SentenceVectors, best_sentence, read_evidence
 from rag.evidence.reading import papers_to_read
-from rag.evidence.which_papers import Kind, compose, kind_of
+from rag.evidence.which_papers import Kind, compose, compose_list, kind_of
 from rag.generation import make_generator
 from rag.generation.prompts import (
     ABSTAINED,
@@ -32,7 +33,7 @@ from rag.replay import record, with_replay
 from rag.retrieval.embedder import query_embedder
 from rag.retrieval.index import PaperIndex
 from rag.retrieval.retrieval import HybridRetriever, Mode
-from rag.text.terms import names, stated
+from rag.text.terms import name_key, names, qualifiers, stated
 from rag.types import Answer, Citation, CorpusInfo, Filters, Paper, Passage, Retrieved
 
 
@@ -211,6 +212,17 @@ class Assistant:
         kind = kind_of(resolved.question, found.filters, any(papers_naming(n) for n in names(resolved.question)))
         return Plan(resolved, found.filters, passages, read, signals, kind)
 
+    def _papers_stating_a_name(self, question: str, read: list[Passage]) -> tuple[str, list[Passage]] | None:
+        """The question's name (or qualifier) that few papers state, as written, with the read papers stating it:
+        the one most of them state."""
+        catalog, keys = self.index.keyword.catalog, names(question) | qualifiers(question)
+        found = []
+        for word in dict.fromkeys(re.findall(r"\w[\w.-]*\w|\w", question)):
+            if name_key(word) in keys:
+                stating = catalog.papers_naming({name_key(word), name_key(word) + "s"})
+                found.append((word, [p for p in read if p.paper.doc_id in stating]))
+        return max((f for f in found if f[1]), key=lambda f: len(f[1]), default=None)
+
     def _run(
         self,
         question: str,
@@ -301,6 +313,12 @@ class Assistant:
         base = replace(base, dropped_claims=checked.dropped_claims)
         if checked.citations and states_asked_figure(query, checked.text):
             yield replace(base, answer=checked.text, citations=checked.citations)
+            return
+        if plan.kind == "papers" and (named := self._papers_stating_a_name(query, read)):
+            # a list question about a name few papers state (JEPA, GFlowNets) whose draft failed the check: the read
+            # papers stating it are the list (the gate judged the evidence answers), each quoted from its abstract
+            text, citations = compose_list(query, named[1], self.sentence_vectors, named[0])
+            yield replace(base, answer=text, citations=citations, quoted=True)
             return
         # the quote is looked for only now: a kept draft needs none
         quotable = probability >= max(threshold, quote_threshold) and read[0].evidence

@@ -205,6 +205,20 @@ def test_a_claim_citing_several_papers_is_checked_against_them_together(checker,
     assert invented.citations == ()
 
 
+def test_a_bare_list_of_titles_claims_nothing(checker, passages):
+    bert = with_abstract(
+        passages[0],
+        "We analyse what a BERT model learns from symbolic music.",
+        title="BERT Learns Symbolic Music",
+        year=2024,
+    )
+    getm = with_abstract(
+        passages[1], "GETMusic generates multitrack symbolic music.", title="GETMusic: Generating Symbolic Music"
+    )
+    titles = "BERT Learns Symbolic Music (2024) [1], GETMusic: Generating Symbolic Music [2]."
+    assert checker.check(titles, [bert, getm], "Which papers model symbolic music?").citations == ()
+
+
 def test_repeating_the_question_next_to_a_paper_title_is_not_support(checker, passages):
     """The restatement trap: "<title of some paper> proposes <what the question asked>" names a real paper,
     but its abstract says nothing of the sort."""

@@ -303,3 +303,20 @@ def test_a_list_answer_names_only_papers_on_the_asked_topic(small_store):
     assert any(not states_topic(question, p) for p in read)  # the draft quoted off-topic papers too ...
     assert all(states_topic(question, p) for p in read if p.paper.doc_id in cited)  # ... and they are not cited
     assert answer.dropped_claims
+
+
+def test_a_list_draft_that_fails_the_check_lists_the_read_papers_stating_the_asked_name(small_store):
+    """A bare list of titles claims nothing; the papers stating the name the question asks about ("RL") are the
+    list, each quoted from its own abstract."""
+    from rag.text.terms import stated
+
+    assistant, _ = assistant_with(small_store, "Some Paper [1], Another Paper [2].")
+    answer = assistant.ask("Which papers learn representations for RL agents?")
+    assert answer.quoted
+    assert not answer.abstained
+    assert answer.answer.startswith("Papers in the collection that state RL, quoted from their abstracts:")
+    assert len(answer.citations) >= 2
+    for citation in answer.citations:
+        assert stated(f"{citation.paper.title} {citation.paper.abstract}").has_name("rl")
+        assert all(s in citation.paper.abstract for s in citation.evidence.split("\u201d")[0].split(". ") if s)
+        assert f"{citation.paper.label}" in answer.answer

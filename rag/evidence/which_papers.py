@@ -80,7 +80,23 @@ def quoted_sentences(question: str, passage: Passage, vectors: SentenceVectors) 
 
 def compose(question: str, passage: Passage, vectors: SentenceVectors) -> tuple[str, tuple[Citation, ...]]:
     """The answer written from the paper's record: title (year) [1] and its own sentences, quoted."""
+    return _quoted(question, passage, vectors, 1)
+
+
+def compose_list(
+    question: str, passages: list[Passage], vectors: SentenceVectors, name: str
+) -> tuple[str, tuple[Citation, ...]]:
+    """A list answer written from the records of the papers that state the name the question asks about: each one's
+    title (year) [n] and its own naming and best-matching sentences, quoted."""
+    quoted = [_quoted(question, passage, vectors, n) for n, passage in enumerate(passages, start=1)]
+    listed = "; ".join(text for text, _ in quoted)
+    return f"Papers in the collection that state {name}, quoted from their abstracts: {listed}", tuple(
+        c for _, cs in quoted for c in cs
+    )
+
+
+def _quoted(question: str, passage: Passage, vectors: SentenceVectors, n: int) -> tuple[str, tuple[Citation, ...]]:
     paper = passage.paper
     year = f" ({paper.year})" if paper.year else ""
     quote = " ".join(quoted_sentences(question, passage, vectors))
-    return f"{paper.label}{year} [1]: \u201c{quote}\u201d", (Citation(1, paper, quote),)
+    return f"{paper.label}{year} [{n}]: \u201c{quote}\u201d", (Citation(n, paper, quote),)

@@ -10,7 +10,7 @@ import numpy as np
 from rag.evidence.evidence import SentenceVectors
 from rag.evidence.injection import addresses_model
 from rag.text.sentences import split_sentences
-from rag.text.terms import Stated, Terms, content, names, stated, terms_of
+from rag.text.terms import Stated, Terms, content, names, numbers, stated, terms_of
 from rag.types import Citation, Passage
 
 # The model saying the evidence lacks the answer. Such a sentence states nothing a citation could support, so it is
@@ -22,6 +22,7 @@ DECLINE = re.compile(
     r"|\bno (?:information|mention|details?)\b|\bcannot be (?:determined|answered)\b|\bnot enough information\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\(\d{4}\)")  # "(2024)" after a title
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 WORD_SHARE = 0.5  # share of the claim's content words its supporting sentences must state
 NEW_WORDS_MISSING = 0.2  # of the content words the question did not give, this share (at least one) may be unstated
@@ -167,6 +168,8 @@ class CitationChecker:
         body = claim
         for passage in cited:
             body = _without(body, passage.paper.title or "")
+        if not content(body) and not numbers(_YEAR.sub(" ", body)):
+            return None  # titles alone ("A (2024) [1], B (2023) [2]."): they name papers and claim nothing
         if not self._states(terms, content(body), stated(" ".join(texts)), stated(sentences)):
             return None
         own = names(claim) | terms.words
