@@ -35,11 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="rows.jsonl of `RAG_ANSWER_THRESHOLD=0 python -m evals run` on the tuning split (its first config)",
     )
-    gate = sub.add_parser("regate", help="apply the current calibration to the rows of an always-answer run")
+    gate = sub.add_parser(
+        "regate", help="apply the current calibration to the rows of an always-answer run (or merge live rows)"
+    )
     gate.add_argument("--rows", type=Path, required=True, help="rows.jsonl of an always-answer `python -m evals run`")
     gate.add_argument("--out", type=Path, required=True, help="folder for the re-gated report and rows")
     gate.add_argument(
         "--merge", type=Path, help="rows.jsonl of a gated run of some of the same questions: they replace those rows"
+    )
+    gate.add_argument(
+        "--live", action="store_true", help="--rows are of a gated run: keep each row's own gate, only merge"
     )
     beir = sub.add_parser("beir", help="measure retrieval on a BEIR-format data set (ingested into its own store)")
     beir.add_argument(
@@ -93,7 +98,8 @@ def regate(args: argparse.Namespace) -> int:
     replaced = {(r["config"], r["id"]): r for r in rerun}
     results, rows = {}, {}
     for name in dict.fromkeys(r["config"] for r in lines):
-        gated = apply_gate([r for r in lines if r["config"] == name], model)
+        own = [r for r in lines if r["config"] == name]
+        gated = own if args.live else apply_gate(own, model)
         rows[name] = [{k: v for k, v in replaced.get((name, r["id"]), r).items() if k != "config"} for r in gated]
         results[name] = runner.summarize(rows[name], retrieval_only=False)
     curve = calibration.tradeoff(rows[next(iter(rows))], model)

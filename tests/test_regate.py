@@ -56,3 +56,26 @@ def test_a_which_paper_question_is_refused_below_the_paper_threshold():
     exact = near | {"answerability": near["answerability"] | {"p_paper": 0.8}}
     assert not gate(exact, model)["abstained"]
     assert not gate(row(0.9, quoted=True) | {"answerability": near["answerability"]}, model)["abstained"]  # no kind
+
+
+def test_live_rows_keep_their_own_gate_and_merged_rows_replace_theirs(tmp_path):
+    import json
+    from pathlib import Path
+
+    from evals.__main__ import main
+
+    live = Path(__file__).resolve().parent.parent / "evals/results/2026-12-05-live/test/rows.jsonl"
+    answered = [r for r in map(json.loads, live.read_text().splitlines()) if not r["abstained"] and r["answerability"]]
+    first = {**answered[0], "answerability": dict.fromkeys(answered[0]["answerability"], 0.0)}  # a regate refuses it
+    second = answered[1]
+    rerun = {**second, "abstained": True, "cited": []}
+    rows, merge = tmp_path / "rows.jsonl", tmp_path / "merge.jsonl"
+    rows.write_text("".join(json.dumps(r) + "\n" for r in (first, second)))
+    merge.write_text(json.dumps(rerun) + "\n")
+    assert main(["regate", "--rows", str(rows), "--merge", str(merge), "--live", "--out", str(tmp_path / "out")]) == 0
+    out = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "rows.jsonl").read_text().splitlines())}
+    assert not out[first["id"]]["abstained"]  # its own (live) gate stands
+    assert out[second["id"]]["abstained"]  # the merged re-run replaced the row
+    assert main(["regate", "--rows", str(rows), "--out", str(tmp_path / "regated")]) == 0
+    regated = [json.loads(r) for r in (tmp_path / "regated" / "rows.jsonl").read_text().splitlines()]
+    assert next(r for r in regated if r["id"] == first["id"])["abstained"]  # without --live the gate is re-applied
