@@ -218,7 +218,7 @@ class Assistant:
         catalog, keys = self.index.keyword.catalog, names(question) | qualifiers(question)
         found = []
         for word in dict.fromkeys(re.findall(r"\w[\w.-]*\w|\w", question)):
-            if name_key(word) in keys:
+            if len(word) > 1 and name_key(word) in keys:  # "H" of "H&E" names nothing
                 stating = catalog.papers_naming({name_key(word), name_key(word) + "s"})
                 found.append((word, [p for p in read if p.paper.doc_id in stating]))
         return max((f for f in found if f[1]), key=lambda f: len(f[1]), default=None)
