@@ -223,6 +223,16 @@ class ChromaStore:
         ids, docs, dists = got["ids"][0], got["documents"][0], got["distances"][0]
         return [(i.rsplit(":", 1)[0], str(d), 1.0 - float(x)) for i, d, x in zip(ids, docs, dists, strict=True)]
 
+    def nearest_ids(self, vector: list[float], n: int) -> list[tuple[str, float]]:
+        """Nearest chunk ids with their cosine similarity, best first, without reading texts: about 10x faster than
+        `query` for thousands of results (a filtered question searches that deep, then reads the few it keeps)."""
+        got = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+        return [(i, 1.0 - float(x)) for i, x in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+    def texts_of(self, chunk_ids: list[str]) -> dict[str, str]:
+        got = self.collection.get(ids=chunk_ids, include=["documents"])
+        return {i: str(d) for i, d in zip(got["ids"], got["documents"] or [], strict=True)}
+
     def chunk_texts(self, batch_size: int = 1000) -> list[str]:
         """Every chunk text (for benchmarks against the raw embedder)."""
         texts: list[str] = []
