@@ -62,6 +62,18 @@ def test_an_amount_question_is_answered_only_by_a_figure_it_did_not_give():
     assert states_asked_figure("How many tokens did Qwen2.5 see?", "Qwen2.5 saw 18T tokens [1].")
 
 
+def test_a_question_asking_what_a_paper_reports_is_answered_only_by_a_result():
+    from rag.evidence.answerability import states_asked_figure
+
+    asked = "What does GridNet report on its benchmarks?"
+    assert not states_asked_figure(asked, "GridNet has two components: an encoder and a planner [1].")
+    assert not states_asked_figure(asked, "GridNet has 1) an encoder and 2) a planner from GPT-4 [1].")
+    assert states_asked_figure(asked, "GridNet outperforms prior planners on all four benchmarks [1].")
+    assert states_asked_figure("How well does it perform on long horizons?", "It reaches 71% success [2].")
+    assert not states_asked_figure("And what results does it report?", "It uses a learned planner [1].")
+    assert states_asked_figure("Which benchmarks did it report results on?", "Atari and Procgen [1].")  # a name
+
+
 def test_each_kind_of_question_can_have_its_own_threshold(tmp_path):
     import json
 

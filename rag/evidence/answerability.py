@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
-from rag.evidence.evidence import asks_for_amount
+from rag.evidence.evidence import asks_for_amount, asks_for_results, states_a_result
 from rag.text.terms import content, names, numbers, qualifiers, stated
 from rag.types import Passage
 
@@ -75,9 +75,12 @@ def code_signals(question: str, subject: set[str], read: list[Passage], top_cosi
 def states_asked_figure(question: str, answer: str) -> bool:
     """A question asking for an amount ("How many parameters ...?", "What error rate ...?") is answered only by a
     text that states a number the question did not give: "trillions of tokens", "a better signal-to-noise ratio" or
-    "20 billion" for "UL2 20B" do not answer it. Other questions pass."""
+    "20 billion" for "UL2 20B" do not answer it. One asking what a paper reports ("What does BlackVIP report on its
+    benchmarks?", "How well does it perform?") is answered only by a text stating a result (a figure, "outperforms",
+    "achieves", ...): BlackVIP's two components, however true, are not its results. Other questions pass."""
     if not asks_for_amount(question):
-        return True
+        plain = _ENUMERATORS.sub(" ", _NOT_AMOUNTS.sub(" ", _MARKERS.sub(" ", answer)))
+        return not asks_for_results(question) or states_a_result(plain)
     answer = _NOT_AMOUNTS.sub(" ", _MARKERS.sub(" ", answer))
     words = _number_words(answer) - _number_words(question)
     return bool(numbers(answer) - numbers(question) or words)
@@ -87,6 +90,9 @@ def states_asked_figure(question: str, answer: str) -> bool:
 # evaluation setting (0-shot, 5-way) and in a dimension (3D, 2d poses). "YuE, based on the LLaMA2 architecture" does
 # not say how many parameters YuE has.
 _NOT_AMOUNTS = re.compile(r"\b[A-Za-z][A-Za-z.-]*\d[\w.-]*|\b\d+-(?:shot|way)\b|\b[1-4]-?d\b", re.IGNORECASE)
+
+
+_ENUMERATORS = re.compile(r"\(?\b(?:\d{1,2}|[ivx]{1,4}|[a-h])\)")  # "1)", "(2)", "(ii)", "b)": a list, not a result
 
 
 def _number_words(text: str) -> set[str]:

@@ -30,6 +30,7 @@ _QUANTITY = re.compile(
 _RESULTS_ASKED = re.compile(
     r"\b(?:results?|performance|improvements?|gains?|findings?|outcomes?|effective|how well|benchmarks?)\b", re.I
 )
+_ASKS_WHAT = re.compile(r"\s*(?:and\s+)?(?:what|how)\b", re.IGNORECASE)
 _RESULT_STATED = re.compile(
     r"\d|\b(?:outperform|achiev|surpass|improv|state-of-the-art|demonstrat|experiments? show|results? show)", re.I
 )
@@ -57,6 +58,17 @@ OVERLAP_WEIGHT = 0.2  # share of the question's content words the sentence state
 def asks_for_amount(question: str) -> bool:
     """The question asks for a figure: an answer without one does not answer it."""
     return bool(_QUANTITY.search(question))
+
+
+def asks_for_results(question: str) -> bool:
+    """The question asks what a paper reports or achieves ("What does X report on its benchmarks?", "How well does it
+    do?"), not which benchmark or dataset it used ("Which benchmark ...?")."""
+    return bool(_ASKS_WHAT.match(question) and _RESULTS_ASKED.search(question))
+
+
+def states_a_result(text: str) -> bool:
+    """A figure, or a word of results ("outperforms", "achieves", "improves", "state-of-the-art", ...)."""
+    return bool(_RESULT_STATED.search(text))
 
 
 def overlap_score(question_tokens: set[str], sentence: str) -> float:
