@@ -240,3 +240,12 @@ def test_repeating_the_question_next_to_a_paper_title_is_not_support(checker, pa
         "Learning the Visualness of Text Using Large Vision-Language Models curates a dataset of visualness scores [1]."
     )
     assert [c.paper for c in checker.check(honest, [paper], question).citations] == [paper.paper]
+
+
+def test_a_claim_repeating_an_earlier_one_about_the_same_paper_is_said_once(checker, passages):
+    one = replace(passages[0], paper=replace(passages[0].paper, authors=("Changdae Oh", "Kim Lee"), year=2024))
+    title = one.paper.title
+    answer = f"Changdae Oh published {title} (2024) [1]. He also published {title} (2024) [1]."
+    out = checker.check(answer, [one], "What did Changdae Oh publish?")
+    assert out.text == f"Changdae Oh published {title} (2024) [1]."
+    assert out.dropped_claims == ()

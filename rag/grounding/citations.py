@@ -205,6 +205,7 @@ class CitationChecker:
         numbering: dict[int, int] = {}  # passage index -> citation number, in order of first citation
         evidence: dict[int, str] = {}
         kept, dropped = [], []
+        said: list[tuple[frozenset[int], set[str]]] = []  # (papers cited, content words) of each kept claim
         for ci, (claim, cited, written) in enumerate(claims):
             terms = terms_of(claim, question)
             supports = {
@@ -223,6 +224,10 @@ class CitationChecker:
                     dropped.append(claim)
                     continue
                 valid = [max(found, key=lambda p: supports[p].cosine)]  # type: ignore[union-attr]
+            words = content(claim)
+            if any(frozenset(valid) == papers and words <= earlier for papers, earlier in said):
+                continue  # "He also published X [1]" after "Changdae Oh published X [1]": said once already
+            said.append((frozenset(valid), words))
             for p in valid:
                 if p not in numbering:
                     numbering[p] = len(numbering) + 1
