@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from rag.types import Chunk, Filters, Paper
-
-if TYPE_CHECKING:
-    from rag.retrieval.retrieval import Retrieval
+from rag.types import Chunk, Filters, Paper, Retrieval
 
 
 class Embedder(Protocol):

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rag import models
 from rag.config import Settings
@@ -17,8 +17,17 @@ from rag.evidence.answerability import CALIBRATION_FILE
 from rag.generation.prompts import answer_messages
 from rag.types import Answer, Retrieved
 
-if TYPE_CHECKING:
-    from rag.qa import Assistant
+
+class Assistant(Protocol):
+    """What replay needs of `rag.qa.Assistant` (a seam, so the two modules do not import each other)."""
+
+    settings: Settings
+
+    @property
+    def index(self) -> Any: ...
+
+    def ask(self, question: str, *, stream: bool = False, **options: Any) -> Any: ...
+
 
 VERSION = 1
 # the settings that shape an answer's text; store locations and server URLs do not, so they are not replayed

@@ -136,6 +136,15 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Retrieval:
+    """Ranked passages plus what the ranking was based on (for abstention and the UI)."""
+
+    passages: tuple[Passage, ...]
+    filters: Filters
+    top_similarity: float  # best dense cosine similarity among all candidates: the abstention signal
+
+
+@dataclass(frozen=True)
 class Retrieved:
     """The papers retrieval found, streamed by `Assistant.ask(stream=True)` before the answer: not yet checked."""
 

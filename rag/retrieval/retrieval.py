@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from rag.evidence.evidence import select_evidence
@@ -12,22 +12,13 @@ from rag.protocols import Embedder
 from rag.query.filters import combine, recognise
 from rag.retrieval.index import PaperIndex
 from rag.text.terms import names
-from rag.types import Filters, Passage
+from rag.types import Filters, Passage, Retrieval
 
 RRF_K = 60
 OVERSAMPLE = 3  # a filtered question's unfiltered search expects this many times the allowed chunks it needs
 DEEPEST = 20_000  # ... but reads at most this many hits (ids and distances: about 0.2 s at 100k papers)
 NAME_WEIGHT = 2.0 / (RRF_K + 1)  # a name only one paper states counts as much as ranking first in both lists
 Mode = Literal["hybrid", "dense", "bm25"]
-
-
-@dataclass(frozen=True)
-class Retrieval:
-    """Ranked passages plus what the ranking was based on (for abstention and the UI)."""
-
-    passages: tuple[Passage, ...]
-    filters: Filters
-    top_similarity: float  # best dense cosine similarity among all candidates: the abstention signal
 
 
 class HybridRetriever:
