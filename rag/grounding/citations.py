@@ -168,9 +168,10 @@ class CitationChecker:
         body = claim
         for passage in cited:
             body = _without(body, passage.paper.title or "")
-        if not content(body) and not numbers(_YEAR.sub(" ", body)):
+        body_words = content(body)
+        if not body_words and not numbers(_YEAR.sub(" ", body)):
             return None  # titles alone ("A (2024) [1], B (2023) [2]."): they name papers and claim nothing
-        if not self._states(terms, content(body), stated(" ".join(texts)), stated(sentences)):
+        if not self._states(terms, body_words, stated(" ".join(texts)), stated(sentences)):
             return None
         own = names(claim) | terms.words
         return [

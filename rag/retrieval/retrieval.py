@@ -105,10 +105,10 @@ class HybridRetriever:
         share = len(allowed) / max(1, len(self.index.keyword.catalog.doc_ids))
         depth = min(DEEPEST, max(n * OVERSAMPLE, math.ceil(n * OVERSAMPLE / max(share, 1e-9))))
         hits = store.nearest_ids(vector, depth)
-        kept = [(chunk_id, sim) for chunk_id, sim in hits if chunk_id.rsplit(":", 1)[0] in allowed][:n]
+        kept = [hit for hit in hits if hit[0] in allowed][:n]
         if len(kept) == n or len(hits) < depth:  # enough, or the whole store was read
-            texts = store.texts_of([chunk_id for chunk_id, _ in kept])
-            return [(chunk_id.rsplit(":", 1)[0], texts.get(chunk_id, ""), sim) for chunk_id, sim in kept]
+            texts = store.texts_of([chunk_id for _, chunk_id, _ in kept])
+            return [(doc_id, texts.get(chunk_id, ""), sim) for doc_id, chunk_id, sim in kept]
         return store.query(vector, n=n, where=_chroma_where(filters, allowed))
 
 

@@ -221,13 +221,14 @@ class ChromaStore:
             query_embeddings=[vector], n_results=n, where=where or None, include=["documents", "distances"]
         )
         ids, docs, dists = got["ids"][0], got["documents"][0], got["distances"][0]
-        return [(i.rsplit(":", 1)[0], str(d), 1.0 - float(x)) for i, d, x in zip(ids, docs, dists, strict=True)]
+        return [(_doc_id(i), str(d), 1.0 - float(x)) for i, d, x in zip(ids, docs, dists, strict=True)]
 
-    def nearest_ids(self, vector: list[float], n: int) -> list[tuple[str, float]]:
-        """Nearest chunk ids with their cosine similarity, best first, without reading texts: about 10x faster than
-        `query` for thousands of results (a filtered question searches that deep, then reads the few it keeps)."""
+    def nearest_ids(self, vector: list[float], n: int) -> list[tuple[str, str, float]]:
+        """Nearest chunks as (doc_id, chunk id, cosine similarity), best first, without reading texts: about 10x
+        faster than `query` for thousands of results (a filtered question searches that deep, then reads the few it
+        keeps)."""
         got = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
-        return [(i, 1.0 - float(x)) for i, x in zip(got["ids"][0], got["distances"][0], strict=True)]
+        return [(_doc_id(i), i, 1.0 - float(x)) for i, x in zip(got["ids"][0], got["distances"][0], strict=True)]
 
     def texts_of(self, chunk_ids: list[str]) -> dict[str, str]:
         got = self.collection.get(ids=chunk_ids, include=["documents"])
@@ -244,3 +245,8 @@ class ChromaStore:
 
     def count_chunks(self) -> int:
         return int(self.collection.count())
+
+
+def _doc_id(chunk_id: str) -> str:
+    """The paper a chunk belongs to: chunk ids are `doc_id:i`."""
+    return chunk_id.rsplit(":", 1)[0]
