@@ -18,7 +18,8 @@ from typing import Any
 
 from rag.config import Settings, set_offline_env
 from rag.generation import llama_build
-from rag.generation.llama_cpp import LlamaCppGenerator, system_info
+from rag.generation.llama_build import system_info
+from rag.generation.llama_cpp import LlamaCppGenerator
 
 ABSTRACTS = Path(__file__).resolve().parent.parent / "data" / "seeds" / "004_3699ef32a6941384.txt"
 TASK = "Summarise each abstract above in two sentences, in order, without skipping any."

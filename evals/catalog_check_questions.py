@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from evals.build_catalog_questions import Pred, Spec, count_in, every, has_author, org, topic, year_in
+from evals.catalog_predicates import Pred, Spec, count_in, every, has_author, org, topic, year_in
 from rag.types import Paper
 
 KS = "Kyungwoo Song"

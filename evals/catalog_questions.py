@@ -6,7 +6,7 @@ written afterwards, covering every kind of issue 17 in other words, and not used
 
 from __future__ import annotations
 
-from evals.build_catalog_questions import Spec, count_in, every, has_author, org, topic, year_in
+from evals.catalog_predicates import Spec, count_in, every, has_author, org, topic, year_in
 
 KS = "Kyungwoo Song"
 CO = "Changdae Oh"

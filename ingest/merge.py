@@ -6,52 +6,18 @@ import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from ingest.entries import ParsedEntry, Skipped
 from ingest.identity import content_hash, doc_id_for, find_arxiv_id, normalize_key, version_doc_id
 from ingest.textclean import merge_unique
+from rag.record import PaperRecord
 from rag.types import Paper
 
 _HASHED_FIELDS = tuple(f.name for f in dataclasses.fields(Paper) if f.name != "content_hash")
 
 
-class _Record(Protocol):
-    """What ParsedEntry and Paper share: the metadata that merging compares."""
-
-    @property
-    def title(self) -> str | None: ...
-    @property
-    def abstract(self) -> str: ...
-    @property
-    def authors(self) -> tuple[str, ...]: ...
-    @property
-    def authors_truncated(self) -> bool: ...
-    @property
-    def year(self) -> int | None: ...
-    @property
-    def date(self) -> str | None: ...
-    @property
-    def category(self) -> str | None: ...
-    @property
-    def has_code(self) -> bool: ...
-    @property
-    def urls(self) -> tuple[str, ...]: ...
-    @property
-    def arxiv_id(self) -> str | None: ...
-    @property
-    def organization(self) -> str | None: ...
-    @property
-    def affiliations(self) -> tuple[str, ...]: ...
-    @property
-    def keywords(self) -> tuple[str, ...]: ...
-    @property
-    def author_count(self) -> int | None: ...
-    @property
-    def upvotes(self) -> int | None: ...
-
-
-def entry_arxiv_id(entry: _Record) -> str | None:
+def entry_arxiv_id(entry: PaperRecord) -> str | None:
     return entry.arxiv_id or find_arxiv_id(*entry.urls, entry.abstract)
 
 
@@ -69,7 +35,7 @@ def _small(key: str) -> bytes:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=12).digest()
 
 
-def _date_rank(record: _Record) -> int:
+def _date_rank(record: PaperRecord) -> int:
     """Full date > year and month > year only > month-day only > nothing."""
     full = record.date is not None and len(record.date) == 10 and not record.date.startswith("--")
     return 2 * (record.year is not None) + (record.date is not None) + full
@@ -79,7 +45,7 @@ def _first(values: Iterable[Any]) -> Any:
     return next((v for v in values if v), None)
 
 
-def combine(records: Sequence[_Record]) -> dict[str, Any]:
+def combine(records: Sequence[PaperRecord]) -> dict[str, Any]:
     """Fields of one paper from several sightings: the richest metadata wins, lists are united in order."""
     authored = max(records, key=lambda r: (bool(r.authors), not r.authors_truncated, len(r.authors)))
     dated = max(records, key=_date_rank)

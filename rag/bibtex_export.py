@@ -7,6 +7,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Protocol
 
 from pylatexenc.latexencode import (
     RULE_REGEX,
@@ -15,8 +16,17 @@ from pylatexenc.latexencode import (
     get_builtin_conversion_rules,
 )
 
+from rag.record import PaperRecord
 from rag.text.author_names import split_name
-from rag.types import Paper
+
+
+class Paper(PaperRecord, Protocol):
+    """A record with its id: what an entry is made of (a Protocol, because rag.types loads this module for
+    Answer.to_bibtex())."""
+
+    @property
+    def doc_id(self) -> str: ...
+
 
 _ARXIV_ID = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:\-]\s*)(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})", re.I)
 _BARE_ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7}")

@@ -177,21 +177,6 @@ def assemble(spec: ModelSpec, target: Path) -> Path:
     return target
 
 
-def smoke() -> int:
-    """Load the small test model with the installed llama.cpp build and generate a few tokens (run in a child
-    process by the build's smoke test, so a crash kills only the child)."""
-    from rag.config import Settings
-    from rag.generation.llama_cpp import LlamaCppGenerator
-
-    generator = LlamaCppGenerator("smollm2", Settings(n_ctx=512))
-    text = "".join(generator.stream([{"role": "user", "content": "Say hello."}], max_tokens=8))
-    if not text.strip():
-        print("error: the smoke test generated no text", file=sys.stderr)
-        return 1
-    print(f"smoke test: {text.strip()!r}")
-    return 0
-
-
 def describe_build() -> list[str]:
     """Which llama.cpp build is installed (flavour and flags from the record `make install` wrote), the CPU's
     vector extensions, and what the loaded library says it was compiled with."""
@@ -210,9 +195,7 @@ def describe_build() -> list[str]:
         lines.insert(0, f"llama-cpp-python {version}: {record['flavour']} build, CMAKE_ARGS={record['cmake_args']!r}")
         lines += [f"fell back after: {failure}" for failure in record.get("failed", [])]
     try:
-        from rag.generation.llama_cpp import system_info
-
-        lines.append(f"llama.cpp reports: {system_info()}")
+        lines.append(f"llama.cpp reports: {llama_build.system_info()}")
     except ImportError as exc:
         lines.append(f"llama.cpp could not be loaded: {exc}")
     return lines
@@ -233,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         from rag.generation import llama_build
 
         if args.action == "smoke":
-            return smoke()
+            failure = llama_build.smoke()
+            print(f"error: {failure}" if failure else "smoke test passed", file=sys.stderr if failure else sys.stdout)
+            return 1 if failure else 0
         if args.action == "build-flags":
             print(llama_build.wanted(llama_build.cpu_features(), flavour=args.flavour).cmake_args)
             return 0

@@ -11,7 +11,11 @@ PACKAGES = ("rag", "ingest", "ui", "evals")
 ADAPTERS = {
     "chromadb": {"rag/retrieval/store.py"},
     "sentence_transformers": {"rag/retrieval/embedder.py"},
-    "llama_cpp": {"rag/generation/llama_cpp.py", "rag/generation/prompt_state.py"},
+    "llama_cpp": {
+        "rag/generation/llama_cpp.py",
+        "rag/generation/prompt_state.py",
+        "rag/generation/llama_build.py",  # system_info: what the installed build was compiled with
+    },
     "onnxruntime": {"rag/retrieval/onnx_embedder.py"},
     "tokenizers": {"rag/retrieval/onnx_embedder.py"},
     "torch": {"rag/retrieval/embedder.py", "rag/retrieval/onnx_embedder.py", "rag/generation/transformers_backend.py"},
@@ -71,19 +75,8 @@ def test_the_rules_see_violations(tmp_path):
 
 
 # Import graph. An edge A -> B means module A imports module B (`from pkg import name` is an edge to pkg.name when
-# that is a module, else to pkg). Imports under `if TYPE_CHECKING:` never run and are left out. Module-level imports
-# (including those under a module-level if/try) must form no cycle at all. Function-level imports run on first call,
-# after both modules are loaded, so a cycle through one cannot fail at import time; they are still counted, and a
-# cycle is allowed only through one of the lazy edges below, each with its reason. A new cycle fails.
-LAZY_CYCLE_EDGES = {
-    ("rag.types", "rag.bibtex_export"): "Answer.to_bibtex() hands its citations to the pylatexenc adapter, which "
-    "builds on rag.types; loading the adapter on use keeps rag.types free of the library",
-    ("rag.models", "rag.generation.llama_cpp"): "`python -m rag.models smoke` loads the generator to test a fresh "
-    "llama.cpp build; the generator finds its model file through rag.models",
-    ("evals.build_catalog_questions", "evals.catalog_questions"): "the builder's main() reads the question specs, "
-    "which are written with the builder's predicates",
-    ("evals.build_catalog_questions", "evals.catalog_check_questions"): "as above, for the check set",
-}
+# that is a module, else to pkg). Imports under `if TYPE_CHECKING:` never run and are left out. No cycle is allowed,
+# not even through a function-level import (one cannot fail at import time, but it still ties two rooms together).
 
 
 def module_names(root: Path = ROOT, packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
@@ -162,21 +155,14 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def without_lazy_cycle_edges(graph: dict[str, set[str]]) -> dict[str, set[str]]:
-    return {a: {b for b in targets if (a, b) not in LAZY_CYCLE_EDGES} for a, targets in graph.items()}
-
-
 def test_no_import_cycle_at_module_level():
     found = cycles(import_graph(module_names(), module_level=True))
     assert not found, f"modules importing each other at module level: {found}"
 
 
-def test_no_import_cycle_but_the_listed_lazy_ones():
-    graph = import_graph(module_names(), module_level=False)
-    found = cycles(without_lazy_cycle_edges(graph))
-    assert not found, f"import cycle (function-level imports included): {found}; break it or list the lazy edge"
-    for a, b in LAZY_CYCLE_EDGES:
-        assert b not in import_graph(module_names(), module_level=True)[a], f"{a} -> {b} is listed lazy but is not"
+def test_no_import_cycle_through_function_level_imports():
+    found = cycles(import_graph(module_names(), module_level=False))
+    assert not found, f"import cycle (function-level imports included): {found}"
 
 
 def test_the_cycle_check_sees_cycles(tmp_path):

@@ -81,7 +81,7 @@ def test_a_current_record_builds_nothing_and_a_different_wish_rebuilds(tmp_path)
 
 def test_the_installed_build_is_the_one_this_cpu_wants():
     """`make install` recorded a build for this CPU, and the loaded library was compiled the way the record says."""
-    from rag.generation.llama_cpp import system_info
+    from rag.generation.llama_build import system_info
 
     record = llama_build.recorded()
     assert record is not None, f"no {llama_build.record_path()}: run make install"

@@ -115,7 +115,7 @@ def pip_build(build: Build) -> None:
 def smoke(command: list[str] | None = None) -> str | None:
     """Load the small test model in a child process and generate a few tokens, so a build that crashes (SIGILL on
     an instruction the CPU lacks, SIGSEGV in a kernel) fails here, not in the app. None when it worked, else why."""
-    command = command or [sys.executable, "-m", "rag.models", "smoke"]
+    command = command or [sys.executable, "-m", "rag.generation.smoke"]
     try:
         run = subprocess.run(command, capture_output=True, text=True, timeout=SMOKE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -183,3 +183,10 @@ def _ensure(
         "llama-cpp-python could not be built and run with any flags: " + "; ".join(failures) + ". Check that a C/C++ "
         "compiler and cmake are installed, then run `make install` again."
     )
+
+
+def system_info() -> str:
+    """What the installed llama.cpp library was compiled with: its CPU backend's instruction sets (AVX512 = 1 ...)."""
+    import llama_cpp
+
+    return " ".join(llama_cpp.llama_print_system_info().decode("utf-8", "replace").split())

@@ -154,10 +154,3 @@ def _chat_formatter(llm: Any) -> Any:
     return Jinja2ChatFormatter(
         template=template, eos_token=text(eos), bos_token=text(llm.token_bos()), stop_token_ids=[eos]
     )
-
-
-def system_info() -> str:
-    """What the installed llama.cpp library was compiled with: its CPU backend's instruction sets (AVX512 = 1 ...)."""
-    import llama_cpp
-
-    return " ".join(llama_cpp.llama_print_system_info().decode("utf-8", "replace").split())
