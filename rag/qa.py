@@ -13,7 +13,14 @@ from typing import Any
 from rag.catalog.search import CatalogSearch
 from rag.config import Settings, set_offline_env
 from rag.errors import EmptyQuestionError, QuestionTooLongError
-from rag.evidence.answerability import AnswerabilityModel, code_signals, load_model, states_asked_figure, states_topic
+from rag.evidence.answerability import (
+    AnswerabilityModel,
+    answering_sentences,
+    code_signals,
+    list_citable,
+    load_model,
+    states_asked_figure,
+)
 from rag.evidence.evidence import SentenceVectors, best_sentence, read_evidence
 from rag.evidence.reading import papers_to_read
 from rag.evidence.which_papers import Kind, compose, compose_list, kind_of
@@ -307,7 +314,7 @@ class Assistant:
         timings["generate"] = _ms(gen_started)
         timings.setdefault("first_token", timings["generate"])
 
-        citable = [states_topic(query, p) for p in read] if plan.kind == "papers" else None
+        citable = list_citable(query, read) if plan.kind == "papers" else None
         checked = CitationChecker(self.sentence_vectors).check("".join(pieces), read, query, citable)
         timings["total"] = _ms(started)
         base = replace(base, dropped_claims=checked.dropped_claims)
@@ -322,7 +329,8 @@ class Assistant:
             return
         # the quote is looked for only now: a kept draft needs none
         quotable = probability >= max(threshold, quote_threshold) and read[0].evidence
-        quote = best_sentence(query, read[0], self.sentence_vectors) if quotable else ""
+        keep = answering_sentences(query, read[0])  # the sentence stating what was asked, not the most similar one
+        quote = best_sentence(query, read[0], self.sentence_vectors, keep=keep) if quotable else ""
         if quote and states_asked_figure(query, quote):
             # every drafted claim failed the check, but the evidence answers: quote it rather than say nothing
             text = f"The closest statement in the collection: \u201c{quote}\u201d [1]"

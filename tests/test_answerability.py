@@ -87,3 +87,38 @@ def test_each_kind_of_question_can_have_its_own_threshold(tmp_path):
     path = tmp_path / "calibration.json"
     path.write_text(json.dumps({"answerability": model.to_dict()}))
     assert load_model(path) == model
+
+
+def test_the_quote_for_an_amount_is_the_sentence_stating_a_figure_and_the_asked_names():
+    from rag.evidence.answerability import answering_sentences
+
+    paper = Paper(
+        doc_id="fscil",
+        title="Pre-trained transformers are few-shot incremental learners",
+        abstract="Prior few-shot incremental learners face two challenges and use shallow models. We argue that large "
+        "pre-trained transformers are excellent few-shot incremental learners. Our method gains +9.38% on CUB200 and "
+        "+20.58% on CIFAR-100. A second method gains 5% on average.",
+    )
+    passage = Passage(1, paper, 1.0, evidence=tuple(paper.abstract.split(". ")))
+    keep = answering_sentences("How much do large pre-trained transformers improve on CIFAR-100?", passage)
+    kept = [s for s in passage.evidence if keep(s)]
+    assert kept == ["Our method gains +9.38% on CUB200 and +20.58% on CIFAR-100"]  # not "two challenges", not "5%"
+
+
+def test_a_list_names_the_papers_stating_the_topic_about_as_fully_as_the_best_one():
+    from rag.evidence.answerability import list_citable
+
+    def paper(doc_id: str, abstract: str) -> Passage:
+        return Passage(1, Paper(doc_id=doc_id, title=None, abstract=abstract), 1.0)
+
+    read = [
+        paper("a", "We recommend and generate music for a given video with JEPA."),
+        paper("b", "We generate music tracks with diffusion."),  # music, no video: half the best share
+        paper("c", "JEPA for music."),  # the question's name: listed at any share from TOPIC_SHARE up
+    ]
+    assert list_citable("Which papers recommend or generate music for a given video?", read) == [True, False, False]
+    assert list_citable("Which papers recommend or generate music for a given video with JEPA?", read) == [
+        True,
+        False,
+        True,
+    ]

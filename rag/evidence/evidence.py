@@ -239,9 +239,17 @@ def evidence_candidates(passage: Passage) -> list[str]:
     return list(passage.evidence) or split_sentences(passage.paper.abstract) or [passage.paper.abstract]
 
 
-def best_sentence(question: str, passage: Passage, vectors: SentenceVectors, wants_name: bool = False) -> str:
+def best_sentence(
+    question: str,
+    passage: Passage,
+    vectors: SentenceVectors,
+    wants_name: bool = False,
+    keep: Callable[[str], bool] | None = None,
+) -> str:
     """The one evidence sentence of the passage that best answers the question (`wants_name`: the answer must name
-    the paper, so its naming sentence is preferred)."""
+    the paper, so its naming sentence is preferred), among those `keep` accepts when any does."""
     candidates = evidence_candidates(passage)
+    if keep is not None:
+        candidates = [s for s in candidates if keep(s)] or candidates
     scores = sentence_scores(question, vectors.embed([question])[0], candidates, vectors.embed(candidates), wants_name)
     return candidates[int(np.argmax(scores))]
