@@ -101,8 +101,13 @@ def test_the_quote_for_an_amount_is_the_sentence_stating_a_figure_and_the_asked_
     )
     passage = Passage(1, paper, 1.0, evidence=tuple(paper.abstract.split(". ")))
     keep = answering_sentences("How much do large pre-trained transformers improve on CIFAR-100?", passage)
+    assert keep is not None
     kept = [s for s in passage.evidence if keep(s)]
     assert kept == ["Our method gains +9.38% on CUB200 and +20.58% on CIFAR-100"]  # not "two challenges", not "5%"
+    # a figure stating no asked name beyond the paper's own title is not chosen for it: the most similar sentence is
+    minigpt = Paper(doc_id="m", title="MiniGPT-v2", abstract="MiniGPT-v2 uses three-stage training.")
+    only_title = Passage(1, minigpt, 1.0, evidence=(minigpt.abstract,))
+    assert answering_sentences("How many parameters does the LLM inside MiniGPT-v2 have?", only_title) is None
 
 
 def test_a_list_names_the_papers_stating_the_topic_about_as_fully_as_the_best_one():

@@ -87,16 +87,18 @@ def states_asked_figure(question: str, answer: str) -> bool:
     return bool(numbers(answer) - numbers(question) or words)
 
 
-def answering_sentences(question: str, passage: Passage) -> Callable[[str], bool]:
-    """Accepts the evidence sentences of the passage that answer the question by states_asked_figure and, among
-    those, state the most of the question's names. A long question describing its paper matches the describing
-    sentences best, not the one stating what was asked ("How much does <description> improve on CIFAR-100?": the
-    sentence with CIFAR-100 and a figure)."""
-    asked = names(question)
+def answering_sentences(question: str, passage: Passage) -> Callable[[str], bool] | None:
+    """Accepts the evidence sentences of the passage that answer the question by states_asked_figure and state the
+    most of the names it asks about beyond the paper's own title (a dataset, a setting), or None when no such sentence
+    states one. A long question describing its paper matches the describing sentences best, not the one stating
+    what was asked ("How much does <description> improve on CIFAR-100?": the one with CIFAR-100 and a figure); a
+    figure alone is not enough ("three-stage training" does not say how many parameters MiniGPT-v2's LLM has)."""
+    title = stated(passage.paper.title or "")
+    asked = {n for n in names(question) if not title.has_name(n)}
     answering = [s for s in evidence_candidates(passage) if states_asked_figure(question, s)]
     stating = {s: sum(stated(s).has_name(n) for n in asked) for s in answering}
     most = max(stating.values(), default=0)
-    return lambda sentence: stating.get(sentence) == most
+    return (lambda sentence: stating.get(sentence) == most) if most else None
 
 
 # Digits that are no amount: inside a name that starts with a letter (LLaMA2, T5, GPT-4, ResNet-50, YOLOv9), in an
