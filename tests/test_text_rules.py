@@ -211,3 +211,12 @@ def test_a_hyphenated_name_states_its_parts_for_the_rare_word_table():
     from rag.retrieval.keyword_index import words_of
 
     assert {"v-jepa", "jepa", "v"} <= set(words_of("We present V-JEPA, a video model."))
+
+
+def test_a_bracketed_abbreviation_does_not_end_a_sentence_and_etc_can():
+    text = "We test models (e.g. CLIP) on images, text, etc. The results hold (i.e. Fig. 3). Done."
+    assert split_sentences(text) == [
+        "We test models (e.g. CLIP) on images, text, etc.",
+        "The results hold (i.e. Fig. 3).",
+        "Done.",
+    ]
