@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from rag.text.sentences import split_sentences
 from rag.types import Chunk, Paper
 
-CHUNKING_VERSION = 2  # bump when the chunk text or vector recipe changes: it renames the collection
-# 2: window vectors are pooled from the token vectors of the whole text (rag.retrieval.embedder.embed_pooled)
+# bump when the chunk text or vector recipe changes: it renames the collection (2: pooled window vectors; 3: the
+# sentence splitting fixes for "(e.g. X)" and "etc.")
+CHUNKING_VERSION = 3  # since 2, window vectors are pooled from one reading (rag.retrieval.embedder.embed_pooled)
 
 
 def chunking_fingerprint(embedder_name: str, window: int) -> str:

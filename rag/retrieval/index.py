@@ -93,7 +93,7 @@ class PaperIndex:
         self.mark_dirty()
         window = self.settings.chunk_sentences
         chunks = [c for p in papers for c in chunk_paper(p, window)]
-        # one reading per paper: window vectors are pooled from its token vectors (CHUNKING_VERSION 2)
+        # one reading per paper: window vectors are pooled from its token vectors (since CHUNKING_VERSION 2)
         vectors = [v for group in embedder.embed_pooled([pooling_plan(p, window) for p in papers]) for v in group]
         self.store.delete(list(replace))
         self.store.upsert(papers, chunks, vectors)
