@@ -108,6 +108,9 @@ def test_the_quote_for_an_amount_is_the_sentence_stating_a_figure_and_the_asked_
     minigpt = Paper(doc_id="m", title="MiniGPT-v2", abstract="MiniGPT-v2 uses three-stage training.")
     only_title = Passage(1, minigpt, 1.0, evidence=(minigpt.abstract,))
     assert answering_sentences("How many parameters does the LLM inside MiniGPT-v2 have?", only_title) is None
+    ul2 = Paper(doc_id="u", title="UL2", abstract="We tune UL2 20B, competitive to FLAN-PaLM 62B.")
+    sized = Passage(1, ul2, 1.0, evidence=(ul2.abstract,))
+    assert answering_sentences("How many tokens was UL2 20B pre-trained on?", sized) is None  # 20B is no name
 
 
 def test_a_list_names_the_papers_stating_the_topic_about_as_fully_as_the_best_one():

@@ -92,9 +92,10 @@ def answering_sentences(question: str, passage: Passage) -> Callable[[str], bool
     most of the names it asks about beyond the paper's own title (a dataset, a setting), or None when no such sentence
     states one. A long question describing its paper matches the describing sentences best, not the one stating
     what was asked ("How much does <description> improve on CIFAR-100?": the one with CIFAR-100 and a figure); a
-    figure alone is not enough ("three-stage training" does not say how many parameters MiniGPT-v2's LLM has)."""
+    figure alone is not enough ("three-stage training" does not say how many parameters MiniGPT-v2's LLM has), nor is a
+    size the question gives ("UL2 20B": 20B is a quantity, not a name to find the answer by)."""
     title = stated(passage.paper.title or "")
-    asked = {n for n in names(question) if not title.has_name(n)}
+    asked = {n for n in names(question) if n[0].isalpha() and not title.has_name(n)}
     answering = [s for s in evidence_candidates(passage) if states_asked_figure(question, s)]
     stating = {s: sum(stated(s).has_name(n) for n in asked) for s in answering}
     most = max(stating.values(), default=0)
