@@ -94,9 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped: {s['path']}:{s['line'] or '-'}: {s['reason']}", file=sys.stderr)
         for kept in report.kept:
             print(kept["message"], file=sys.stderr)
+        carried = f", carried over {report.carried} from an older index version" if report.carried else ""
         print(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"removed {report.removed}; {report.papers_total} papers, {report.chunks_total} chunks in "
+            f"removed {report.removed}{carried}; {report.papers_total} papers, {report.chunks_total} chunks in "
             f"{settings.store_dir}; {len(report.skipped)} skipped; {report.seconds:.1f} s"
         )
     if args.prune and report.skipped:  # a pruning script must notice that some papers were kept, not pruned

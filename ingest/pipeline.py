@@ -76,6 +76,20 @@ def ingest(
         if on_batch:
             on_batch(len(seen))
 
+    # an index made by an older chunking version holds papers the inputs may not (a file ingested once, an upload):
+    # they are re-made here first, so a version change loses none of them, and then count as stored
+    superseded = index.superseded()
+    for old in superseded:
+        for paper in old.iter_papers():
+            if stored.get(paper.doc_id) != paper.content_hash:
+                pending.append(paper)
+                report.carried += 1
+                if len(pending) >= settings.ingest_batch_papers:
+                    flush()
+        flush()
+    if superseded:
+        stored = index.store.content_hashes()
+
     items: Iterable[Paper | Skipped] = merge_entries(open_entries)
     for item in progress(items) if progress else items:
         if isinstance(item, Skipped):
@@ -111,6 +125,8 @@ def ingest(
     revision = index.store.revision()
     if report.added + report.updated + report.removed > 0 or not revision or revision.startswith(DIRTY):
         index.commit()
+    for old in superseded:  # its papers are all in this index now
+        index.drop_superseded(old)
     report.papers_total = len(index.keyword.catalog.doc_ids)
     report.chunks_total = index.store.count_chunks()
     manifest.save(settings.store_dir, index.store.revision(), report)

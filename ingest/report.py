@@ -14,6 +14,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    carried: int = 0  # papers moved from the index of an older chunking version (re-made, none lost)
     papers_total: int = 0
     chunks_total: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)

@@ -136,19 +136,31 @@ def test_bm25_scores_are_bm25s_ones():
         assert np.allclose(ours.get_scores(tokens), expected, atol=1e-5)
 
 
-def test_new_vector_recipe_re_ingests_unchanged_inputs(tmp_path, monkeypatch):
-    """Same input files, new CHUNKING_VERSION: the vectors are made again (not skipped as unchanged, never mixed)."""
+def test_new_vector_recipe_re_makes_every_paper_and_loses_none(tmp_path, monkeypatch):
+    """New CHUNKING_VERSION: the vectors are made again (not skipped as unchanged, never mixed), also for papers of a
+    file the new run does not read (an earlier upload); the older collection and its keyword index are then gone."""
     from ingest.pipeline import ingest
     from tests.test_ingest_pipeline import write_jsonl
 
-    source = write_jsonl(tmp_path / "mine.jsonl", title_line_papers(3))
+    papers = title_line_papers(5)
+    source = write_jsonl(tmp_path / "mine.jsonl", papers[:3])
+    once = write_jsonl(tmp_path / "once.jsonl", papers[3:])
     settings = Settings(store_dir=tmp_path / "store")
-    assert ingest([source], settings).added == 3
-    assert ingest([source], settings).unchanged == 3
+    assert ingest([source, once], settings).added == 5
+    assert ingest([source, once], settings).unchanged == 5
+    old = PaperIndex(settings)
+    old_name, old_keyword, before = old.store.name, old.keyword_dir, old.store.content_hashes()
+    old.close()
     monkeypatch.setattr("rag.retrieval.chunking.CHUNKING_VERSION", 99)
     again = ingest([source], settings)
-    assert again.added == 3
-    assert len(PaperIndex(settings).store.content_hashes()) == 3
+    assert (again.carried, again.unchanged, again.added) == (5, 3, 0)
+    index = PaperIndex(settings)
+    assert index.store.name != old_name
+    assert index.store.content_hashes() == before
+    assert index.store.count_chunks() > 5  # the windows too
+    assert not index.store.has_sibling(old_name.rsplit("-", 1)[-1])
+    assert not old_keyword.exists()
+    assert ingest([source], settings).carried == 0
 
 
 def test_writes_larger_than_chromas_batch_limit_are_split(tmp_path, embedder, monkeypatch):

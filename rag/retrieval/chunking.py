@@ -13,9 +13,10 @@ from rag.types import Chunk, Paper
 CHUNKING_VERSION = 3  # since 2, window vectors are pooled from one reading (rag.retrieval.embedder.embed_pooled)
 
 
-def chunking_fingerprint(embedder_name: str, window: int) -> str:
-    """Short hash naming the collection, so vectors from other settings are never mixed in."""
-    key = f"{embedder_name}|window={window}|v{CHUNKING_VERSION}"
+def chunking_fingerprint(embedder_name: str, window: int, version: int | None = None) -> str:
+    """Short hash naming the collection (of CHUNKING_VERSION unless `version` is given), so vectors from other
+    settings are never mixed in."""
+    key = f"{embedder_name}|window={window}|v{CHUNKING_VERSION if version is None else version}"
     return hashlib.sha1(key.encode()).hexdigest()[:10]
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from rag.config import Settings
+from rag.retrieval import chunking
 from rag.retrieval.chunking import chunk_paper, chunking_fingerprint, pooling_plan
 from rag.retrieval.keyword_index import KeywordIndex
 from rag.retrieval.store import ChromaStore, open_client
@@ -125,6 +127,24 @@ class PaperIndex:
                 self.rebuild_keyword(revision)
             self._changes.clear()
             self._base = None
+
+    def superseded(self) -> list[ChromaStore]:
+        """The collections this store holds for the same embedder and window under an older CHUNKING_VERSION: their
+        papers are moved into the current collection by the next ingest, then they are dropped."""
+        fingerprints = [
+            chunking_fingerprint(self.settings.embedder, self.settings.chunk_sentences, version)
+            for version in range(1, chunking.CHUNKING_VERSION)
+        ]
+        return [
+            ChromaStore(self.store.client, f, url=self.settings.chroma_url or None, path=self.settings.store_dir)
+            for f in fingerprints
+            if self.store.has_sibling(f)
+        ]
+
+    def drop_superseded(self, old: ChromaStore) -> None:
+        """Delete an older version's collection and its saved keyword index (once its papers are in this one)."""
+        old.drop()
+        shutil.rmtree(self.settings.store_dir / f"keyword-{old.fingerprint}", ignore_errors=True)
 
     def close(self) -> None:
         """Release the store's client; open a new PaperIndex to read what another process wrote since."""

@@ -104,6 +104,7 @@ class ChromaStore:
         self.client = client
         self.url = url  # set for a Chroma server: other processes may write, so metadata is re-read
         self.where = url or (str(path.resolve()) if path else "the index folder")
+        self.fingerprint = fingerprint
         self.name = f"{COLLECTION_PREFIX}-{fingerprint}"
         with _reaching(url):
             existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
@@ -122,6 +123,17 @@ class ChromaStore:
             if create and (collection.configuration.get("hnsw") or {}).get("ef_search") != EF_SEARCH:
                 collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})  # a store made before the tuning
         self.collection = _RemoteCollection(collection, url) if url else collection
+
+    def has_sibling(self, fingerprint: str) -> bool:
+        """Whether the same client holds the collection of another fingerprint."""
+        with _reaching(self.url):
+            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        return f"{COLLECTION_PREFIX}-{fingerprint}" in names
+
+    def drop(self) -> None:
+        """Delete this collection and everything in it."""
+        with _reaching(self.url):
+            self.client.delete_collection(self.name)
 
     def close(self) -> None:
         """Release the client. Embedded Chroma keeps one cached system (vector index, collection metadata) per folder
