@@ -61,6 +61,29 @@ def test_a_window_is_pooled_from_its_own_tokens(embedder):
     assert (nearest == np.arange(len(got))).mean() >= 0.5, nearest
 
 
+def test_the_reader_reads_as_the_float32_model_under_autocast(embedder):
+    """The pooled reading's tokenizer and bfloat16 weight copy change nothing but speed: the same tokens and offsets as
+    the transformers tokenizer, the same numbers as autocast over the float32 model, which `embed` keeps."""
+    import torch
+
+    from rag.retrieval.embedder import _native_bf16
+
+    texts = [pooling_plan(p).text for p in title_line_papers(5)] + ["short", pooling_plan(_long_paper(embedder)).text]
+    wrapper = embedder._model.tokenizer(
+        texts, padding=True, truncation=True, max_length=embedder.max_tokens, return_offsets_mapping=True
+    )
+    encodings = embedder._tokenizer.encode_batch(texts)
+    assert [e.ids for e in encodings] == wrapper["input_ids"]
+    assert [e.offsets for e in encodings] == [[tuple(o) for o in row] for row in wrapper["offset_mapping"]]
+    features = {k: torch.tensor(v) for k, v in wrapper.items() if k != "offset_mapping"}
+    model = embedder._model[0].auto_model
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=_native_bf16()):
+        expected = model(**features).last_hidden_state.float()
+        got = embedder._reader(**features).last_hidden_state.float()
+    assert torch.equal(got, expected)
+    assert all(p.dtype == torch.float32 for p in model.parameters())  # the copy was cast, not the model
+
+
 def _same_keyword(a: KeywordIndex, b: KeywordIndex) -> None:
     order = np.argsort(a.catalog.doc_ids)
     other = {d: i for i, d in enumerate(b.catalog.doc_ids)}
