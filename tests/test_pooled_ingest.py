@@ -11,7 +11,6 @@ from rag.config import Settings
 from rag.retrieval.chunking import chunk_paper, pooling_plan
 from rag.retrieval.index import PaperIndex
 from rag.retrieval.keyword_index import KeywordIndex
-from rag.text.sentences import split_sentences
 from rag.types import Paper
 from tests.conftest import title_line_papers
 
@@ -24,7 +23,6 @@ def test_pooling_plan_spans_are_the_window_chunks():
         assert len(plan.windows) == len(chunks) - 1
         for (start, end), chunk in zip(plan.windows, chunks[1:], strict=True):
             assert plan.text[: plan.head] + plan.text[start:end] == chunk.text
-        assert [plan.text[a:b] for a, b in plan.sentences] == split_sentences(paper.abstract)
 
 
 def _long_paper(embedder) -> Paper:
@@ -47,9 +45,7 @@ def test_pooled_vectors_are_close_to_encoding_each_chunk(embedder):
         cosines = (got * alone).sum(axis=1)
         assert cosines[0] > 0.9999  # chunk 0 is the same text, read the same way
         assert cosines[1:].min() > 0.75, cosines
-        # every window is pooled in context, also past a cut (measured means 0.86 to 0.97; before CHUNKING_VERSION 3
-        # a last window past the limit was read alone, as its own text: 1.0)
-        assert cosines[1:].mean() > 0.85, cosines
+        assert cosines[1:].mean() > 0.88, cosines
     # the windows past the limit were read again: their vectors differ from each other and from the last one reached
     tail = np.asarray(pooled[-1][-3:])
     assert (tail @ tail.T)[np.triu_indices(3, 1)].max() < 0.999
@@ -63,68 +59,6 @@ def test_a_window_is_pooled_from_its_own_tokens(embedder):
     nearest = (got @ alone.T).argmax(axis=1)
     assert np.abs(nearest - np.arange(len(got))).max() <= 2, nearest
     assert (nearest == np.arange(len(got))).mean() >= 0.5, nearest
-
-
-class _WordReader:
-    """A stand-in model: one token per word or full stop, at most `limit` tokens with [CLS] and [SEP]; a word `W7`
-    (title word `T7`) reads as a one-hot vector naming it, so a pooled vector shows which words went into it."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.texts: list[str] = []
-
-    def __call__(self, texts):
-        import re
-
-        for text in texts:
-            self.texts.append(text)
-            words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\w+|\.", text)][: self.limit - 2]
-            tokens = np.zeros((len(words) + 2, 2000), dtype=np.float32)
-            tokens[0, 0] = tokens[-1, 1] = 1.0  # [CLS], [SEP]
-            for row, (word, _, _) in enumerate(words, start=1):
-                if word != ".":
-                    tokens[row, int(word[1:]) + (1000 if word[0] == "T" else 2)] = 1.0
-            offsets = np.array([(-1, -1), *((a, b) for _, a, b in words), (-1, -1)])
-            yield tokens, offsets
-
-
-def _words(vector) -> set[int]:
-    return set(np.flatnonzero(np.asarray(vector) > 1e-6).tolist())
-
-
-@pytest.mark.parametrize("limit", [9, 11, 14, 20, 200])
-def test_each_window_pools_its_own_words_once_across_readings(monkeypatch, limit):
-    from rag.retrieval.embedder import SentenceTransformerEmbedder
-
-    lengths = [3, 2, 4, 1, 3, 5, 2, 2, 3]  # words per sentence
-    numbers = iter(range(100))
-    abstract = " ".join(" ".join(f"W{next(numbers)}" for _ in range(n)) + "." for n in lengths)
-    plan = pooling_plan(Paper(doc_id="p", title="T0 T1", abstract=abstract))
-    reader = _WordReader(limit)
-    embedder = SentenceTransformerEmbedder()
-    monkeypatch.setattr(embedder, "_read", reader)
-    vectors = embedder.embed_pooled([plan])[0]
-    title = {0, 1, 1000, 1001}  # [CLS], [SEP] and the title's words
-    for (start, end), vector in zip(plan.windows, vectors[1:], strict=True):
-        own = {int(w[1:]) + 2 for w in plan.text[start:end].replace(".", "").split()}
-        if limit < 11:  # a sentence (5 words, a stop) with the title and [CLS], [SEP] overruns: read truncated
-            assert title < _words(vector) <= title | own
-            continue
-        assert _words(vector) == title | own
-        weights = np.asarray(vector)[sorted(own)]
-        assert np.allclose(weights, weights[0])  # every word of the window once, whichever reading read it
-    for text in reader.texts[1:]:  # a second reading starts at a sentence: the first one the reading before missed
-        assert text.startswith(plan.text[: plan.head])
-        assert any(text[plan.head :] == plan.text[a:] for a, _ in plan.sentences)
-    if limit >= 200:
-        assert len(reader.texts) == 1
-        return
-    import re
-
-    reached = [m.end() for m in re.finditer(r"\w+|\.", plan.text)][limit - 3]  # the first reading's last token
-    start = len(plan.text) - len(reader.texts[1]) + plan.head
-    (first,) = [n for n, (a, _) in enumerate(plan.sentences) if a == start]
-    assert plan.sentences[first][1] > reached >= plan.sentences[first - 1][1]  # not re-reading what was read whole
 
 
 def test_the_reader_reads_as_the_float32_model_under_autocast(embedder):

@@ -9,9 +9,8 @@ from rag.text.sentences import split_sentences
 from rag.types import Chunk, Paper
 
 # bump when the chunk text or vector recipe changes: it renames the collection (2: pooled window vectors; 3: the
-# sentence splitting fixes for "(e.g. X)" and "etc."; 4: a text past the token limit is read again from its first
-# sentence not read whole, not from its first unfinished window)
-CHUNKING_VERSION = 4  # since 2, window vectors are pooled from one reading (rag.retrieval.embedder.embed_pooled)
+# sentence splitting fixes for "(e.g. X)" and "etc.")
+CHUNKING_VERSION = 3  # since 2, window vectors are pooled from one reading (rag.retrieval.embedder.embed_pooled)
 
 
 def chunking_fingerprint(embedder_name: str, window: int, version: int | None = None) -> str:
@@ -72,13 +71,11 @@ def chunk_paper(paper: Paper, window: int = 3) -> list[Chunk]:
 @dataclass(frozen=True)
 class PoolingPlan:
     """One paper read once: `text` is title + abstract (as chunk 0, whitespace normalized), `head` the length of its
-    title part, `windows` the character spans of the window chunks in it, in chunk order, `sentences` those of its
-    sentences (where a second reading of a text past the model's token limit may start)."""
+    title part, `windows` the character spans of the window chunks in it, in chunk order."""
 
     text: str
     head: int
     windows: tuple[tuple[int, int], ...]
-    sentences: tuple[tuple[int, int], ...]
 
 
 def pooling_plan(paper: Paper, window: int = 3) -> PoolingPlan:
@@ -86,10 +83,10 @@ def pooling_plan(paper: Paper, window: int = 3) -> PoolingPlan:
     token vectors of one reading instead of encoding the window again."""
     head = f"{paper.title}. " if paper.title else ""
     sentences = split_sentences(paper.abstract)
-    spans = []
+    starts = []
     position = len(head)
     for sentence in sentences:
-        spans.append((position, position + len(sentence)))
+        starts.append(position)
         position += len(sentence) + 1
-    windows = tuple((spans[a][0], spans[b - 1][1]) for a, b in window_ranges(len(sentences), window))
-    return PoolingPlan(head + " ".join(sentences), len(head), windows, tuple(spans))
+    spans = tuple((starts[a], starts[b - 1] + len(sentences[b - 1])) for a, b in window_ranges(len(sentences), window))
+    return PoolingPlan(head + " ".join(sentences), len(head), spans)

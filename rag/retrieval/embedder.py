@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -61,16 +62,21 @@ class SentenceTransformerEmbedder:
     def embed_pooled(self, plans: Sequence[PoolingPlan]) -> list[list[list[float]]]:
         """Per plan: the vector of its whole text, then one per window span, from one reading of the text: a window's
         vector is the normalized mean of its tokens' vectors with the title's and the two special tokens' (what
-        encoding the window alone averages). A text past the model's token limit is read again from its first sentence
-        that reading did not reach whole (title + the rest); a window across that cut takes its tokens from both
-        readings, each sentence's from the reading that read it whole."""
-        pools = [_Pooling(plan) for plan in plans]
-        readings = [(pool, pool.plan.head) for pool in pools]  # (pool, where in its text the reading starts)
-        while readings:
-            texts = [pool.text_from(cut) for pool, cut in readings]
-            pooled = (pool.add(cut, *read) for (pool, cut), read in zip(readings, self._read(texts), strict=True))
-            readings = [(pool, cut) for (pool, _), cut in zip(readings, pooled, strict=True) if cut is not None]
-        return [pool.vectors() for pool in pools]
+        encoding the window alone averages). Windows past the model's token limit are read again in a shorter text
+        (title + the rest), so each window is pooled from a reading that reaches its end."""
+        out: list[list[list[float]]] = [[] for _ in plans]
+        jobs = [_Reading(i, p.text, p.head, tuple(enumerate(p.windows))) for i, p in enumerate(plans)]
+        while jobs:
+            followups = []
+            for job, (tokens, offsets) in zip(jobs, self._read(jobs), strict=True):
+                if not out[job.plan]:
+                    out[job.plan] = [[0.0]] * (1 + len(plans[job.plan].windows))
+                    out[job.plan][0] = _mean_unit(tokens)
+                followup = job.pool(tokens, offsets, out[job.plan])
+                if followup:
+                    followups.append(followup)
+            jobs = followups
+        return out
 
     @cached_property
     def _reader(self) -> Any:
@@ -97,15 +103,15 @@ class SentenceTransformerEmbedder:
         tokenizer.enable_padding(pad_id=self._model.tokenizer.pad_token_id, pad_token=self._model.tokenizer.pad_token)
         return tokenizer
 
-    def _read(self, texts: Sequence[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Token vectors and character offsets of each text, truncated at the model's limit, in order."""
+    def _read(self, jobs: Sequence[_Reading]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Token vectors and character offsets of each job's text, truncated at the model's limit, in job order."""
         import torch
 
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # similar lengths share a batch
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].text))  # similar lengths share a batch
         results: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for first in range(0, len(order), self.batch_size):
             batch = order[first : first + self.batch_size]
-            encodings = self._tokenizer.encode_batch([texts[i] for i in batch])
+            encodings = self._tokenizer.encode_batch([jobs[i].text for i in batch])
             features = {
                 name: torch.tensor([getattr(e, key) for e in encodings])
                 for name, key in (
@@ -123,7 +129,7 @@ class SentenceTransformerEmbedder:
                     np.asarray(encoding.special_tokens_mask, dtype=bool)[mask]
                 ] = -1  # special: no characters, always pooled
                 results[i] = (hidden[row][mask], spans)
-        for i in range(len(texts)):
+        for i in range(len(jobs)):
             yield results.pop(i)
 
 
@@ -140,56 +146,35 @@ def _native_bf16() -> bool:
         return False
 
 
-def _unit(vector: np.ndarray) -> list[float]:
-    return list(map(float, vector / max(float(np.linalg.norm(vector)), 1e-12)))
+def _mean_unit(vectors: np.ndarray) -> list[float]:
+    mean = vectors.mean(axis=0)
+    return list(map(float, mean / max(float(np.linalg.norm(mean)), 1e-12)))
 
 
-class _Pooling:
-    """One plan's vectors, filled reading by reading: a window's vector is the direction of the sum of the token
-    vectors pooled into it (the direction of their mean)."""
+@dataclass(frozen=True)
+class _Reading:
+    """One text to read for plan `plan`; `windows` are (window number, character span in `text`) still to pool."""
 
-    def __init__(self, plan: PoolingPlan) -> None:
-        self.plan = plan
-        self.whole: list[float] = []
-        self.sums: list[np.ndarray | float] = [0.0] * len(plan.windows)
+    plan: int
+    text: str
+    head: int
+    windows: tuple[tuple[int, tuple[int, int]], ...]
 
-    def text_from(self, cut: int) -> str:
-        """The text of a reading that starts at `cut`: the title, then the plan's text from there."""
-        return self.plan.text[: self.plan.head] + self.plan.text[cut:]
-
-    def add(self, cut: int, tokens: np.ndarray, offsets: np.ndarray) -> int | None:
-        """Pool the reading that starts at `cut` into every window that has sentences it read whole; returns where
-        the next reading starts, or None when every window is complete."""
-        plan = self.plan
-        if not self.whole:
-            self.whole = _unit(tokens.mean(axis=0))  # chunk 0: the first reading, truncated as encoding it alone is
-        special = offsets[:, 0] < 0  # [CLS], [SEP]: no characters
-        title = ~special & (offsets[:, 1] <= plan.head)
-        text = ~special & ~title
-        positions = offsets + (cut - plan.head)  # in plan.text, for the tokens after the title
-        reached = int(positions[text, 1].max(initial=cut))
-        following = _next_cut(plan.sentences, cut, reached)
-        until = following if following is not None else len(plan.text)
-        for n, (start, end) in enumerate(plan.windows):
-            if end > cut and start < until:
-                inside = text & (positions[:, 0] >= start) & (positions[:, 1] <= min(end, until))
-                self.sums[n] = self.sums[n] + tokens[special | title | inside].sum(axis=0)
-        if following is None or all(end <= following for _, end in plan.windows):
-            return None
-        return following
-
-    def vectors(self) -> list[list[float]]:
-        return [self.whole, *(_unit(np.asarray(s)) for s in self.sums)]
-
-
-def _next_cut(sentences: Sequence[tuple[int, int]], cut: int, reached: int) -> int | None:
-    """Where the reading after one that starts at `cut` and reads up to `reached` starts: its first sentence not read
-    whole, or None when it read to the end. A single sentence past the limit is read truncated (as encoding it alone
-    would be), the next reading starts after it."""
-    unread = [start for start, end in sentences if end > reached]
-    if unread and unread[0] <= cut:
-        unread = unread[1:]
-    return unread[0] if unread else None
+    def pool(self, tokens: np.ndarray, offsets: np.ndarray, out: list[list[float]]) -> _Reading | None:
+        """Fill out[1 + n] for each window this reading reaches the end of (or that follows the title directly, so
+        no shorter reading exists: it is truncated as encoding it alone would be); the rest go to a new reading."""
+        reached = int(offsets[:, 1].max())
+        special = offsets[:, 0] < 0
+        title = ~special & (offsets[:, 1] <= self.head)
+        for k, (number, (start, end)) in enumerate(self.windows):
+            if end > reached and (k > 0 or start > self.head):
+                rest = self.windows[k:]
+                shift = start - self.head
+                moved = tuple((n, (a - shift, b - shift)) for n, (a, b) in rest)
+                return _Reading(self.plan, self.text[: self.head] + self.text[start:], self.head, moved)
+            inside = (offsets[:, 0] >= start) & (offsets[:, 1] <= end) & ~special
+            out[1 + number] = _mean_unit(tokens[special | title | inside])
+        return None
 
 
 def query_embedder(name: str, batch_size: int) -> SentenceTransformerEmbedder | onnx_embedder.OnnxEmbedder:
