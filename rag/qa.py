@@ -329,8 +329,10 @@ class Assistant:
             return
         # the quote is looked for only now: a kept draft needs none
         quotable = probability >= max(threshold, quote_threshold) and read[0].evidence
-        keep = answering_sentences(query, read[0])  # the sentence stating what was asked, not the most similar one
-        quote = best_sentence(query, read[0], self.sentence_vectors, keep=keep) if quotable else ""
+        quote = ""
+        if quotable:  # the sentence stating what was asked, not the most similar one
+            keep = answering_sentences(query, read[0])
+            quote = best_sentence(query, read[0], self.sentence_vectors, keep=keep)
         if quote and states_asked_figure(query, quote):
             # every drafted claim failed the check, but the evidence answers: quote it rather than say nothing
             text = f"The closest statement in the collection: \u201c{quote}\u201d [1]"

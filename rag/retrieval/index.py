@@ -30,9 +30,10 @@ class PoolingEmbedder(Protocol):
     def embed_pooled(self, plans: Sequence[PoolingPlan]) -> list[list[list[float]]]: ...
 
 
-def keyword_dir(settings: Settings) -> Path:
-    """Where the keyword index of the current embedder and chunking settings is saved."""
-    return settings.store_dir / f"keyword-{chunking_fingerprint(settings.embedder, settings.chunk_sentences)}"
+def keyword_dir(settings: Settings, fingerprint: str | None = None) -> Path:
+    """Where the keyword index of the current embedder and chunking settings (or of `fingerprint`) is saved."""
+    fingerprint = fingerprint or chunking_fingerprint(settings.embedder, settings.chunk_sentences)
+    return settings.store_dir / f"keyword-{fingerprint}"
 
 
 class PaperIndex:
@@ -131,20 +132,18 @@ class PaperIndex:
     def superseded(self) -> list[ChromaStore]:
         """The collections this store holds for the same embedder and window under an older CHUNKING_VERSION: their
         papers are moved into the current collection by the next ingest, then they are dropped."""
-        fingerprints = [
+        held = self.store.siblings()
+        older = [
             chunking_fingerprint(self.settings.embedder, self.settings.chunk_sentences, version)
             for version in range(1, chunking.CHUNKING_VERSION)
         ]
-        return [
-            ChromaStore(self.store.client, f, url=self.settings.chroma_url or None, path=self.settings.store_dir)
-            for f in fingerprints
-            if self.store.has_sibling(f)
-        ]
+        url, path = self.settings.chroma_url or None, self.settings.store_dir
+        return [ChromaStore(self.store.client, f, url=url, path=path) for f in older if f in held]
 
     def drop_superseded(self, old: ChromaStore) -> None:
         """Delete an older version's collection and its saved keyword index (once its papers are in this one)."""
         old.drop()
-        shutil.rmtree(self.settings.store_dir / f"keyword-{old.fingerprint}", ignore_errors=True)
+        shutil.rmtree(keyword_dir(self.settings, old.fingerprint), ignore_errors=True)
 
     def close(self) -> None:
         """Release the store's client; open a new PaperIndex to read what another process wrote since."""

@@ -95,6 +95,10 @@ class _RemoteCollection:
         return call
 
 
+def _collection_names(client: Any) -> set[str]:
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+
+
 class ChromaStore:
     """One Chroma collection named after the embedder+chunking fingerprint; scores are cosine similarity."""
 
@@ -107,7 +111,7 @@ class ChromaStore:
         self.fingerprint = fingerprint
         self.name = f"{COLLECTION_PREFIX}-{fingerprint}"
         with _reaching(url):
-            existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+            existing = _collection_names(client)
             if self.name not in existing and not create:
                 others = sorted(n for n in existing if n.startswith(COLLECTION_PREFIX))
                 if others:
@@ -124,11 +128,15 @@ class ChromaStore:
                 collection.modify(configuration={"hnsw": {"ef_search": EF_SEARCH}})  # a store made before the tuning
         self.collection = _RemoteCollection(collection, url) if url else collection
 
+    def siblings(self) -> set[str]:
+        """The fingerprints of every chunk collection the same client holds (this one's too)."""
+        with _reaching(self.url):
+            names = _collection_names(self.client)
+        return {n.removeprefix(f"{COLLECTION_PREFIX}-") for n in names if n.startswith(f"{COLLECTION_PREFIX}-")}
+
     def has_sibling(self, fingerprint: str) -> bool:
         """Whether the same client holds the collection of another fingerprint."""
-        with _reaching(self.url):
-            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
-        return f"{COLLECTION_PREFIX}-{fingerprint}" in names
+        return fingerprint in self.siblings()
 
     def drop(self) -> None:
         """Delete this collection and everything in it."""
