@@ -315,7 +315,8 @@ class Assistant:
         timings.setdefault("first_token", timings["generate"])
 
         citable = list_citable(query, read) if plan.kind == "papers" else None
-        checked = CitationChecker(self.sentence_vectors).check("".join(pieces), read, query, citable)
+        checker = CitationChecker(self.sentence_vectors)
+        checked = checker.check("".join(pieces), read, query, citable, require_new=plan.kind is None)
         timings["total"] = _ms(started)
         base = replace(base, dropped_claims=checked.dropped_claims)
         if checked.citations and states_asked_figure(query, checked.text):

@@ -249,3 +249,44 @@ def test_a_claim_repeating_an_earlier_one_about_the_same_paper_is_said_once(chec
     out = checker.check(answer, [one], "What did Changdae Oh publish?")
     assert out.text == f"Changdae Oh published {title} (2024) [1]."
     assert out.dropped_claims == ()
+
+
+def test_a_claim_that_only_restates_the_question_and_the_title_is_dropped_when_news_is_required(checker, passages):
+    abstract = (
+        "Pre-trained models often serve as black-box APIs without parameter access. "
+        "We propose black-box visual prompting (BlackVIP), which adapts pre-trained models without their parameters. "
+        "BlackVIP has two components: a coordinator network and a zeroth-order gradient estimator."
+    )
+    title = "Robust Adaptation of Foundation Models with Black-Box Visual Prompting"
+    paper = with_abstract(passages[0], abstract, title=title)
+    question = "How does BlackVIP adapt a pre-trained model without access to its parameters?"
+    restating = (
+        "BlackVIP adapts pre-trained models without access to their parameters by black-box visual prompting [1]."
+    )
+    assert checker.check(restating, [paper], question).citations  # true, and stated: kept unless news is required
+    dropped = checker.check(restating, [paper], question, require_new=True)
+    assert not dropped.citations
+    assert dropped.dropped_claims
+    answering = "BlackVIP uses a coordinator network and a zeroth-order gradient estimator [1]."
+    kept = checker.check(answering, [paper], question, require_new=True)
+    assert kept.text == answering
+    assert "coordinator" in kept.citations[0].evidence
+    # the same restatement citing two papers at once gets no pass through the joint check either
+    both = checker.check(restating.replace("[1]", "[1][2]"), [paper, paper], question, require_new=True)
+    assert not both.citations
+
+
+def test_a_comma_left_before_the_full_stop_by_removed_markers_goes(checker, passages):
+    out = checker.check("The hashing model uses only a single learning objective [1], [9],.", passages)
+    assert out.text == "The hashing model uses only a single learning objective [1]."
+
+
+def test_an_amount_in_words_is_news_the_question_did_not_give(checker, passages):
+    abstract = "SELFormer is a transformer chemical language model pre-trained on two million drug-like compounds."
+    paper = with_abstract(passages[0], abstract, title="SELFormer: Molecular Representation Learning via SELFIES")
+    question = "On how many drug-like compounds was SELFormer pre-trained?"
+    out = checker.check(
+        "SELFormer was pre-trained on two million drug-like compounds [1].", [paper], question, None, True
+    )
+    assert out.citations
+    assert "two million" in out.text

@@ -12,7 +12,7 @@ from typing import Any
 
 from rag.errors import ConfigError
 from rag.evidence.evidence import asks_for_amount, asks_for_results, evidence_candidates, states_a_result
-from rag.text.terms import content, names, numbers, qualifiers, stated
+from rag.text.terms import content, names, number_words, numbers, qualifiers, stated
 from rag.types import Passage
 
 FEATURES = ("p_yes", "asked_stated", "strict_stated", "top_cosine", "named", "named_detail_missing")
@@ -26,14 +26,6 @@ PAPER_PROBE = (
 )
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 _MARKERS = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
-# amounts written in words ("two million compounds", "half of the training set", "twice as fast"); a bare plural
-# ("trillions of tokens", "hundreds of GPUs") is no amount
-_NUMBER_WORD = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred"
-    r"|thousand|million|billion|trillion|half|third|quarter|twice|double|triple|[a-z]+fold)\b",
-    re.IGNORECASE,
-)
-_SCALED = re.compile(r"\d[\d.,]*\s*(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
 
 
 def record_text(passage: Passage) -> str:
@@ -83,7 +75,7 @@ def states_asked_figure(question: str, answer: str) -> bool:
         plain = _ENUMERATORS.sub(" ", _NOT_AMOUNTS.sub(" ", _MARKERS.sub(" ", answer)))
         return not asks_for_results(question) or states_a_result(plain)
     answer = _NOT_AMOUNTS.sub(" ", _MARKERS.sub(" ", answer))
-    words = _number_words(answer) - _number_words(question)
+    words = number_words(answer) - number_words(question)
     return bool(numbers(answer) - numbers(question) or words)
 
 
@@ -109,11 +101,6 @@ _NOT_AMOUNTS = re.compile(r"\b[A-Za-z][A-Za-z.-]*\d[\w.-]*|\b\d+-(?:shot|way)\b|
 
 
 _ENUMERATORS = re.compile(r"\(?\b(?:\d{1,2}|[ivx]{1,4}|[a-h])\)")  # "1)", "(2)", "(ii)", "b)": a list, not a result
-
-
-def _number_words(text: str) -> set[str]:
-    """Amounts in words, not the scale of a written number ("20 billion" is the number 20e9, compared by value)."""
-    return {w.lower() for w in _NUMBER_WORD.findall(_SCALED.sub(" ", text))}
 
 
 TOPIC_SHARE = 0.4  # tuning split's list answers: cited papers off the topic stated 0.14-0.43, listed ones 0.33-1.0

@@ -10,7 +10,7 @@ import numpy as np
 from rag.evidence.evidence import SentenceVectors
 from rag.evidence.injection import addresses_model
 from rag.text.sentences import split_sentences
-from rag.text.terms import Stated, Terms, content, names, numbers, stated, terms_of
+from rag.text.terms import Stated, Terms, content, names, number_words, numbers, stated, terms_of
 from rag.types import Citation, Passage
 
 # The model saying the evidence lacks the answer. Such a sentence states nothing a citation could support, so it is
@@ -27,6 +27,7 @@ _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 WORD_SHARE = 0.5  # share of the claim's content words its supporting sentences must state
 NEW_WORDS_MISSING = 0.2  # of the content words the question did not give, this share (at least one) may be unstated
 MIN_COSINE = 0.35  # and the claim must be about what they say (embedding cosine with the closest of them)
+_SAYING = content("applies leverages develops employs")  # verbs that say how, not what (most are stop words already)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def _numbers(group: str) -> list[int]:
 
 def _tidy(text: str) -> str:
     """Remove the space and doubled commas a deleted marker leaves behind."""
-    return re.sub(r",(\s*,)+", ",", re.sub(r"\s+([,.;:!?])", r"\1", text)).strip()
+    text = re.sub(r",(\s*,)+", ",", re.sub(r"\s+([,.;:!?])", r"\1", text))
+    return re.sub(r",\s*([.;:!?])", r"\1", text).strip()  # "[1], [2]," with the markers gone ends in ",."
 
 
 def _split_claims(answer: str) -> list[tuple[str, list[int], str]]:
@@ -104,6 +106,16 @@ def _without(claim: str, title: str) -> str:
     return claim
 
 
+def restates(terms: Terms, title: str) -> bool:
+    """The claim states nothing that neither the question (`terms` are the claim's terms it did not give) nor the
+    cited paper's title says: "BlackVIP adapts a model without its parameters by black-box visual prompting" answers
+    "How does BlackVIP adapt a model without access to its parameters?" with the words of the question and the title
+    "... Black-Box Visual Prompting", however true it is."""
+    where = stated(title)
+    new = [t for t in terms.strict if not where.has_name(t)] + list(terms.values - where.values)
+    return not new and all(where.has_stem(w) or w in _SAYING for w in terms.words)
+
+
 def _windows(sentences: list[str]) -> list[tuple[int, ...]]:
     """One sentence, or two neighbours that state a claim together."""
     return [(i,) for i in range(len(sentences))] + [(i, i + 1) for i in range(len(sentences) - 1)]
@@ -128,13 +140,18 @@ class CitationChecker:
         windows = [(" ".join(sentences[j] for j in w), max(float(cosines[j]) for j in w)) for w in clean]
         return sorted(windows, key=lambda tc: (-tc[1], len(tc[0])))
 
-    def support(self, claim: str, terms: Terms, claim_vector: np.ndarray, passage: Passage) -> Support | None:
-        """The best support the passage's abstract (or metadata) gives the claim, or None."""
+    def support(
+        self, claim: str, terms: Terms, claim_vector: np.ndarray, passage: Passage, require_new: bool = False
+    ) -> Support | None:
+        """The best support the passage's abstract (or metadata) gives the claim, or None; with `require_new`, none
+        for a claim that only `restates` the question and the paper's title."""
         meta = metadata_line(passage)
         record = stated(f"{meta} {passage.paper.abstract}")
         title = passage.paper.title or ""
         if any(not record.has_name(n) for n in names(claim)):
             return None  # a claim about SONA never stands on a paper that does not name SONA
+        if require_new and restates(terms, title):
+            return None
         # a claim that names the paper by its title claims only what it says besides the title
         claim_words = content(_without(claim, title))
         if not claim_words and not terms.values and claim_words != content(claim):
@@ -152,13 +169,15 @@ class CitationChecker:
         return None
 
     def joint_support(
-        self, claim: str, terms: Terms, claim_vector: np.ndarray, cited: list[Passage]
+        self, claim: str, terms: Terms, claim_vector: np.ndarray, cited: list[Passage], require_new: bool = False
     ) -> list[Support | None] | None:
         """A claim citing several papers at once ("A [1] and B [2] both ...") checked against them together: each
         name stated by one of them, the terms by their closest sentences together; a paper stays cited when its own
         sentence or record states some of the claim's names or new words."""
         records = [stated(f"{metadata_line(p)} {p.paper.abstract}") for p in cited]
         if any(not any(r.has_name(n) for r in records) for n in names(claim)):
+            return None
+        if require_new and restates(terms, " ".join(p.paper.title or "" for p in cited)):
             return None
         best = [self._windows_of(claim_vector, p)[:1] for p in cited]
         if not all(best) or min(w[0][1] for w in best) < self.min_cosine:
@@ -193,10 +212,17 @@ class CitationChecker:
         return share >= self.word_share
 
     def check(
-        self, answer: str, passages: list[Passage], question: str = "", citable: list[bool] | None = None
+        self,
+        answer: str,
+        passages: list[Passage],
+        question: str = "",
+        citable: list[bool] | None = None,
+        require_new: bool = False,
     ) -> CheckedAnswer:
         """Keep supported citations, move an unsupported one only to a paper that supports the claim, drop the rest.
-        `citable[p]` False: passage p supports no claim (a list answer may not list a paper off the asked topic)."""
+        `citable[p]` False: passage p supports no claim (a list answer may not list a paper off the asked topic).
+        `require_new`: a claim must state something beyond the question and the cited title (a question asking for
+        a fact or an explanation; a list of papers is answered by their titles)."""
         parsed = _split_claims(answer)
         declined = tuple(c for c, _, _ in parsed if DECLINE.search(c))
         claims = [claim for claim in parsed if claim[0] not in declined]
@@ -209,14 +235,17 @@ class CitationChecker:
         said: list[tuple[frozenset[int], set[str]]] = []  # (papers cited, content words) of each kept claim
         for ci, (claim, cited, written) in enumerate(claims):
             terms = terms_of(claim, question)
+            wants_news = require_new and not number_words(claim) - number_words(question)  # "two million" is news
             supports = {
-                p: self.support(claim, terms, claim_vectors[ci], passages[p]) if citable is None or citable[p] else None
+                p: self.support(claim, terms, claim_vectors[ci], passages[p], wants_news)
+                if citable is None or citable[p]
+                else None
                 for p in range(len(passages))
             }
             in_range = [n - 1 for n in cited if 0 <= n - 1 < len(passages)]
             valid = [p for p in in_range if supports[p] is not None]
             if not valid and len(in_range) > 1:
-                joint = self.joint_support(claim, terms, claim_vectors[ci], [passages[p] for p in in_range])
+                joint = self.joint_support(claim, terms, claim_vectors[ci], [passages[p] for p in in_range], wants_news)
                 supports.update({p: s for p, s in zip(in_range, joint or [], strict=False) if s is not None})
                 valid = [p for p in in_range if supports[p] is not None]
             if not valid:

@@ -151,3 +151,18 @@ def terms_of(text: str, given: str = "") -> Terms:
     strict_stems = {s for t in strict for s in tokenize(t.replace("-", " "))}
     words = {w for w in content(text) if not known.has_stem(w) and w not in strict_stems}
     return Terms(frozenset(strict), frozenset(values), frozenset(words))
+
+
+# amounts written in words ("two million compounds", "half of the training set", "twice as fast"); a bare plural
+# ("trillions of tokens", "hundreds of GPUs") is no amount
+_NUMBER_WORD = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred"
+    r"|thousand|million|billion|trillion|half|third|quarter|twice|double|triple|[a-z]+fold)\b",
+    re.IGNORECASE,
+)
+_SCALED = re.compile(r"\d[\d.,]*\s*(?:thousand|million|billion|trillion)\b", re.IGNORECASE)
+
+
+def number_words(text: str) -> set[str]:
+    """Amounts in words, not the scale of a written number ("20 billion" is the number 20e9, compared by value)."""
+    return {w.lower() for w in _NUMBER_WORD.findall(_SCALED.sub(" ", text))}
