@@ -338,7 +338,7 @@ def test_a_how_question_about_a_named_method_answered_by_restating_it_quotes_whe
 
 
 def test_a_checked_draft_leaving_out_the_results_asked_for_quotes_its_supporting_sentence(small_store):
-    """"What results does X report?" answered by a true claim without a result: the sentence that supports the claim
+    """ "What results does X report?" answered by a true claim without a result: the sentence that supports the claim
     states the results, so it is quoted (not refused), whatever the quote threshold."""
     never_quote = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, quote_threshold=1.0)
     vague = "SimCSE is evaluated on standard semantic textual similarity tasks [1]."
