@@ -271,6 +271,9 @@ class Assistant:
             return
 
         generator = self.generator(model)
+        generator.warm_up(
+            PREFIX
+        )  # read from the prefix on: the same question gets the same answer whatever came before
         models["generator"] = generator.name
         gen_started = time.perf_counter()
         by_author = plan.filters.author is not None
