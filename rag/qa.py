@@ -21,7 +21,15 @@ from rag.evidence.answerability import (
     load_model,
     states_asked_figure,
 )
-from rag.evidence.evidence import SentenceVectors, best_sentence, read_evidence
+from rag.evidence.evidence import (
+    SentenceVectors,
+    asks_for_amount,
+    asks_for_results,
+    asks_how_it_works,
+    best_sentence,
+    method_sentences,
+    read_evidence,
+)
 from rag.evidence.reading import papers_to_read
 from rag.evidence.which_papers import Kind, compose, compose_list, kind_of
 from rag.generation import make_generator
@@ -263,6 +271,9 @@ class Assistant:
             return
 
         generator = self.generator(model)
+        generator.warm_up(
+            PREFIX
+        )  # read from the prefix on: the same question gets the same answer whatever came before
         models["generator"] = generator.name
         gen_started = time.perf_counter()
         by_author = plan.filters.author is not None
@@ -322,6 +333,15 @@ class Assistant:
         if checked.citations and states_asked_figure(query, checked.text):
             yield replace(base, answer=checked.text, citations=checked.citations)
             return
+        if asks_for_results(query) and not asks_for_amount(query):
+            # a verified draft that leaves out the results its own supporting sentence states ("BlackVIPs enable
+            # robust adaptation" from "Experiments on 19 datasets demonstrate that BlackVIPs enable ..."): quote it
+            stating = [c for c in checked.citations if states_asked_figure(query, c.evidence)]
+            if stating:
+                cited = Citation(1, stating[0].paper, stating[0].evidence)
+                text = f"The closest statement in the collection: \u201c{cited.evidence}\u201d [1]"
+                yield replace(base, answer=text, citations=(cited,), quoted=True)
+                return
         if plan.kind == "papers" and (named := self._papers_stating_a_name(query, read)):
             # a list question about a name few papers state (JEPA, GFlowNets) whose draft failed the check: the read
             # papers stating it are the list (the gate judged the evidence answers), each quoted from its abstract
@@ -331,7 +351,11 @@ class Assistant:
         # the quote is looked for only now: a kept draft needs none
         quotable = probability >= max(threshold, quote_threshold) and read[0].evidence
         quote = ""
-        if quotable:  # the sentence stating what was asked, not the most similar one
+        if quotable and plan.signals["named"] and asks_how_it_works(query):
+            # how the named method works: the sentence naming it and the next (what it is made of), not the sentence
+            # most like the question, which restates it ("... adapts PTMs without knowledge of their parameters")
+            quote = method_sentences(read[0], names(query))
+        if quotable and not quote:  # the sentence stating what was asked, not the most similar one
             keep = answering_sentences(query, read[0])
             quote = best_sentence(query, read[0], self.sentence_vectors, keep=keep)
         if quote and states_asked_figure(query, quote):

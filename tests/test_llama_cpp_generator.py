@@ -90,3 +90,21 @@ def test_prompt_lookup_answers_prompts_longer_than_a_batch_after_the_prefix(tmp_
     for question in ("What AUROC does SONA reach?", "Which benchmarks does SONA use?"):
         text = "".join(generator.stream(answer_messages(question, [long_evidence]), max_tokens=8))
         assert text.strip()
+
+
+def test_a_question_is_read_from_the_prefix_on_whatever_was_asked_before():
+    """Warmed again at the start of a question, the model forgets what came after the prefix: the same question gets
+    the same probabilities after any other question (reading on from a cached part of the last question's evidence
+    had moved them), and nothing before the prefix's end is read again."""
+    generator = LlamaCppGenerator("smollm2", Settings())
+    generator.warm_up(PREFIX)
+    question = "What AUROC does SONA reach on near-OOD datasets?"
+    alone = generator.choice_probabilities(probe_messages(question, [SONA] * 3), ("Yes", "No"))
+    other = Passage(1, SONA.paper, 1.0, ("SONA reaches 88% AUROC. It uses diffusion models to make outliers.",))
+    generator.yes_probability(probe_messages("How does SONA make outliers?", [SONA, other]))
+    generator.warm_up(PREFIX)
+    assert generator.llm.n_tokens == generator._prefix_tokens
+    evaluated = _counting_evals(generator)
+    again = generator.choice_probabilities(probe_messages(question, [SONA] * 3), ("Yes", "No"))
+    assert again == alone
+    assert evaluated[0] < 200  # the question and its evidence only

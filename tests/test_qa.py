@@ -265,7 +265,7 @@ def test_an_amount_question_answered_without_a_figure_is_refused(small_store):
 
 def test_a_list_question_uses_the_threshold_of_its_kind(small_store):
     judge = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 0.0, 0.3, 0.6, "test", {"papers": 0.55})
-    reply = "SimCSE learns sentence embeddings with contrastive learning [1]."
+    reply = "SimCSE predicts an input sentence itself in a contrastive objective, with dropout as noise [1]."
     assistant, generator = assistant_with(small_store, reply, judge=judge)
     assert assistant.ask("Which papers learn sentence embeddings with contrastive learning?").abstained
     assert not generator.calls  # refused by the list threshold before drafting
@@ -321,3 +321,30 @@ def test_a_list_draft_that_fails_the_check_lists_the_read_papers_stating_the_ask
         assert stated(f"{citation.paper.title} {citation.paper.abstract}").has_name("rl")
         assert all(s in citation.paper.abstract for s in citation.evidence.split("\u201d")[0].split(". ") if s)
         assert f"{citation.paper.label}" in answer.answer
+
+
+def test_a_how_question_about_a_named_method_answered_by_restating_it_quotes_where_the_abstract_says_how(small_store):
+    """A draft that only restates the question and the title is dropped; the quote is the abstract's sentence that
+    introduces the named method and the next one, not the sentence most like the question."""
+    restating = "SimCSE learns sentence embeddings by simple contrastive learning [1]."
+    assistant, _ = assistant_with(small_store, restating)
+    answer = assistant.ask("How does SimCSE learn sentence embeddings?")
+    assert answer.dropped_claims == ("SimCSE learns sentence embeddings by simple contrastive learning.",)
+    assert answer.quoted
+    (citation,) = answer.citations
+    assert citation.evidence.startswith("This paper presents SimCSE")
+    assert "predicts itself in a contrastive objective" in citation.evidence
+    assert citation.evidence in citation.paper.abstract  # verbatim
+
+
+def test_a_checked_draft_leaving_out_the_results_asked_for_quotes_its_supporting_sentence(small_store):
+    """ "What results does X report?" answered by a true claim without a result: the sentence that supports the claim
+    states the results, so it is quoted (not refused), whatever the quote threshold."""
+    never_quote = AnswerabilityModel(dict.fromkeys(FEATURES, 0.0), 1.0, 0.0, quote_threshold=1.0)
+    vague = "SimCSE is evaluated on standard semantic textual similarity tasks [1]."
+    assistant, _ = assistant_with(small_store, vague, judge=never_quote)
+    answer = assistant.ask("What results does SimCSE report on semantic textual similarity?")
+    assert answer.quoted
+    assert not answer.abstained
+    assert "76.3%" in answer.answer
+    assert answer.citations[0].evidence in answer.citations[0].paper.abstract

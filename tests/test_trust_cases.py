@@ -59,3 +59,18 @@ def test_a_question_naming_its_paper_ranks_it_first_and_is_answered(assistant, q
     assert any(name in f"{c.paper.label} {c.paper.abstract}".replace("³", "3") for c in answer.citations)
     for citation in answer.citations:
         assert citation.evidence in citation.paper.abstract
+
+
+def test_the_readme_example_and_its_follow_up_say_how_blackvip_works_and_what_it_reports(assistant):
+    """The UI's first example was answered "by using black-box visual prompting (BlackVIP)", its own title, and its
+    follow-up "What does it report on its benchmarks?" was refused."""
+    question = "How does BlackVIP adapt a pre-trained model without access to its parameters?"
+    first = assistant.ask(question)
+    assert not first.abstained
+    assert any(part in first.answer for part in ("Coordinator", "SPSA", "perturbation", "zeroth-order"))
+    follow = assistant.ask(
+        "What does it report on its benchmarks?", history=[(question, first.answer, first.cited_doc_ids)]
+    )
+    assert not follow.abstained
+    assert "datasets" in follow.answer
+    assert all("BlackVIP" in c.paper.abstract for c in follow.citations)

@@ -35,6 +35,9 @@ _RESULT_STATED = re.compile(
     r"\d|\b(?:outperform|achiev|surpass|improv|state-of-the-art|demonstrat|experiments? show|results? show)", re.I
 )
 _DIGIT = re.compile(r"\d")
+# "How does X adapt ...?", "How do they generate outliers?": asks how a method works (not how much, well or fast)
+_ASKS_HOW = re.compile(r"^\s*(?:and\s+)?how\s+(?:does|do|did|is|are|was|were|can|could)\b", re.IGNORECASE)
+METHOD_WORDS = 60  # at most this many words quoted to say how a named method works
 # The sentence that names a paper's contribution, what a which-paper or list answer, or any answer about an untitled
 # paper, must be able to name: "we propose X", "... called X". A paper's own name comes with or after what it
 # proposes: an acronym defined before that ("Yet, ... (AR) TTS remains underexplored" before "we propose BELLE") is
@@ -64,6 +67,23 @@ def asks_for_results(question: str) -> bool:
     """The question asks what a paper reports or achieves ("What does X report on its benchmarks?", "How well does it
     do?"), not which benchmark or dataset it used ("Which benchmark ...?")."""
     return bool(_ASKS_WHAT.match(question) and _RESULTS_ASKED.search(question))
+
+
+def asks_how_it_works(question: str) -> bool:
+    """The question asks how a method works ("How does BlackVIP adapt a model ...?"), not for a figure or results."""
+    return bool(_ASKS_HOW.match(question)) and not asks_for_amount(question) and not asks_for_results(question)
+
+
+def method_sentences(passage: Passage, subject: set[str]) -> str:
+    """The abstract's first sentence stating one of the `subject` names (where it introduces the method) and the
+    sentence after it (what the method is made of), verbatim, within METHOD_WORDS; the first alone when the pair is
+    longer; "" when no sentence states one."""
+    sentences = split_sentences(passage.paper.abstract)
+    at = next((i for i, s in enumerate(sentences) if any(stated(s).has_name(n) for n in subject)), None)
+    if at is None:
+        return ""
+    pair = " ".join(sentences[at : at + 2])
+    return pair if len(pair.split()) <= METHOD_WORDS else sentences[at]
 
 
 def states_a_result(text: str) -> bool:

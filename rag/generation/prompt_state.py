@@ -2,7 +2,8 @@
 
 Reading the prefix costs the default model 8.6 to 11 s on 2 cores; loading its saved state (about 30 KB per token)
 takes milliseconds. A file is keyed by everything that decides its contents (model file, prefix text, llama.cpp
-version), so a changed prompt or model can never load a stale state: it just gets a new file.
+version and the build's CPU kernels), so a changed prompt, model or build can never load a stale state: it just gets
+a new file.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ class PromptStateCache:
         import llama_cpp
 
         stat = self.model_path.stat()
-        identity = [str(self.model_path.resolve()), stat.st_size, stat.st_mtime_ns, llama_cpp.__version__, self.n_ctx]
+        # the build's CPU kernels too: the portable and the native build share a version number, but their kernels
+        # need not compute the prefix's KV cells to the same bits
+        build = llama_cpp.llama_print_system_info().decode("utf-8", "replace")
+        identity = [str(self.model_path.resolve()), stat.st_size, stat.st_mtime_ns, llama_cpp.__version__, build]
+        identity.append(self.n_ctx)
         digest = hashlib.sha256(json.dumps([identity, prefix]).encode()).hexdigest()[:16]
         return self.directory / f"{self.model_path.stem}-{digest}.kv"
 
