@@ -17,7 +17,7 @@ _EXTRA = str.maketrans({"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;"
 CARET = '<span class="rag-caret">▍</span>'
 DRAFT_LABEL = "Draft: checking each claim against its cited abstract…"
 VERIFIED_LABEL = "✓ Verified against the cited abstracts"
-QUOTED_LABEL = "Quoted from the abstracts: the drafted answer could not be verified"
+QUOTED_LABEL = "Quoted from the abstracts: the draft did not verifiably answer the question"
 PICKED_LABEL = "The paper the question describes, quoted from its abstract"
 CATALOG_LABEL = "✓ Computed from the paper records (metadata), not from abstract text"
 ABSTAIN_TITLE = "Not answered by this collection"
