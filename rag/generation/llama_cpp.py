@@ -58,8 +58,8 @@ class LlamaCppGenerator:
         starts with it skips those tokens (measured: 8.6 to 11 s of prompt reading for the default model on 2 cores).
         The state is saved to disk, so the next process (a one-shot CLI call, a restarted UI) just loads it.
         Called again with the same prefix (at the start of each question), it forgets what came after the prefix:
-        the question is then read from the same point whatever was asked before, so it gets the same probabilities
-        and answer (reusing part of the last question's evidence moved P(yes) by up to 0.03 between runs)."""
+        the question is then read from the same point whatever was asked before, so its probabilities and answer
+        cannot depend on the last question (whose prompt it would otherwise reuse up to where the two differ)."""
         with self._lock:
             if prefix == self._warmed_prefix:
                 self.llm.n_tokens = min(self.llm.n_tokens, self._prefix_tokens)
