@@ -271,9 +271,8 @@ class Assistant:
             return
 
         generator = self.generator(model)
-        generator.warm_up(
-            PREFIX
-        )  # read from the prefix on: the same question gets the same answer whatever came before
+        # read from the prefix on: the same question gets the same answer whatever was asked before
+        generator.warm_up(PREFIX)
         models["generator"] = generator.name
         gen_started = time.perf_counter()
         by_author = plan.filters.author is not None
@@ -338,9 +337,7 @@ class Assistant:
             # robust adaptation" from "Experiments on 19 datasets demonstrate that BlackVIPs enable ..."): quote it
             stating = [c for c in checked.citations if states_asked_figure(query, c.evidence)]
             if stating:
-                cited = Citation(1, stating[0].paper, stating[0].evidence)
-                text = f"The closest statement in the collection: \u201c{cited.evidence}\u201d [1]"
-                yield replace(base, answer=text, citations=(cited,), quoted=True)
+                yield _quoted(base, stating[0].paper, stating[0].evidence)
                 return
         if plan.kind == "papers" and (named := self._papers_stating_a_name(query, read)):
             # a list question about a name few papers state (JEPA, GFlowNets) whose draft failed the check: the read
@@ -360,8 +357,7 @@ class Assistant:
             quote = best_sentence(query, read[0], self.sentence_vectors, keep=keep)
         if quote and states_asked_figure(query, quote):
             # every drafted claim failed the check, but the evidence answers: quote it rather than say nothing
-            text = f"The closest statement in the collection: \u201c{quote}\u201d [1]"
-            yield replace(base, answer=text, citations=(Citation(1, read[0].paper, quote),), quoted=True)
+            yield _quoted(base, read[0].paper, quote)
         else:  # nothing checked states what was asked (for an amount question: a figure the question did not give)
             yield _abstain(base, passages)
 
@@ -386,6 +382,12 @@ def _pick_paper(generator: Generator, plan: Plan, by_author: bool) -> tuple[int,
     if picks[best] < PICK_OVER_RETRIEVAL:
         best = 0  # not confident: retrieval's first paper stands
     return best, picks[best]
+
+
+def _quoted(base: Answer, paper: Paper, sentence: str) -> Answer:
+    """The answer that quotes one paper's sentence(s) verbatim, cited as [1]."""
+    text = f"The closest statement in the collection: \u201c{sentence}\u201d [1]"
+    return replace(base, answer=text, citations=(Citation(1, paper, sentence),), quoted=True)
 
 
 def _abstain(base: Answer, passages: list[Passage]) -> Answer:

@@ -15,8 +15,7 @@ from rag.config import Settings
 from rag.errors import GenerationError, ModelMissingError
 from rag.generation.locked_stream import locked_stream
 from rag.generation.prompt_state import PromptStateCache
-
-EVIDENCE = "Evidence:"  # how every question's user turn starts (rag/generation/prompts.py)
+from rag.generation.prompts import EVIDENCE
 
 
 class LlamaCppGenerator:

@@ -33,8 +33,8 @@ class PromptStateCache:
         # the build's CPU kernels too: the portable and the native build share a version number, but their kernels
         # need not compute the prefix's KV cells to the same bits
         build = llama_cpp.llama_print_system_info().decode("utf-8", "replace")
-        identity = [str(self.model_path.resolve()), stat.st_size, stat.st_mtime_ns, llama_cpp.__version__, build]
-        identity.append(self.n_ctx)
+        model = [str(self.model_path.resolve()), stat.st_size, stat.st_mtime_ns]
+        identity = [*model, llama_cpp.__version__, build, self.n_ctx]
         digest = hashlib.sha256(json.dumps([identity, prefix]).encode()).hexdigest()[:16]
         return self.directory / f"{self.model_path.stem}-{digest}.kv"
 

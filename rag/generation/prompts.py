@@ -38,6 +38,7 @@ EXAMPLES = [
 ]
 
 ABSTAINED = "The collection doesn't answer this question."
+EVIDENCE = "Evidence:"  # how every question's user turn starts: the fixed prefix's KV cells end at it
 
 
 def evidence_block(passages: list[Passage], with_authors: bool = False) -> str:
@@ -65,7 +66,7 @@ PREFIX = [{"role": "system", "content": SYSTEM}] + [
 
 def _asked(question: str, passages: list[Passage], with_authors: bool) -> str:
     with_authors = with_authors or bool(_ASKS_AUTHORS.search(question))
-    return f"Evidence:\n{evidence_block(passages, with_authors)}\n\nQuestion: {question}"
+    return f"{EVIDENCE}\n{evidence_block(passages, with_authors)}\n\nQuestion: {question}"
 
 
 def answer_messages(question: str, passages: list[Passage], with_authors: bool = False) -> list[dict[str, str]]:

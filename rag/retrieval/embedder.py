@@ -125,9 +125,8 @@ class SentenceTransformerEmbedder:
             for row, (i, encoding) in enumerate(zip(batch, encodings, strict=True)):
                 mask = np.asarray(encoding.attention_mask, dtype=bool)
                 spans = np.asarray(encoding.offsets)[mask]
-                spans[
-                    np.asarray(encoding.special_tokens_mask, dtype=bool)[mask]
-                ] = -1  # special: no characters, always pooled
+                special = np.asarray(encoding.special_tokens_mask, dtype=bool)[mask]
+                spans[special] = -1  # special tokens: no characters, always pooled
                 results[i] = (hidden[row][mask], spans)
         for i in range(len(jobs)):
             yield results.pop(i)
