@@ -74,6 +74,17 @@ def test_a_question_asking_what_a_paper_reports_is_answered_only_by_a_result():
     assert states_asked_figure("Which benchmarks did it report results on?", "Atari and Procgen [1].")  # a name
 
 
+def test_a_question_asking_for_a_name_needs_no_figure_or_result():
+    from rag.evidence.answerability import states_asked_figure
+
+    # a benchmark or a scoring tool as the thing named, not results on benchmarks or a score reached
+    assert states_asked_figure("What is the name of the benchmark of noisy user requests?", "NoisyReqBench [1].")
+    assert states_asked_figure("What is the benchmark of noisy user requests called?", "NoisyReqBench [1].")
+    assert states_asked_figure("What tool did they build to score the agents?", "A tool named AgentJudge [1].")
+    assert not states_asked_figure("What does it score across its benchmarks?", "A tool named AgentJudge [1].")
+    assert not states_asked_figure("What F1 does AgentJudge achieve?", "AgentJudge uses GPT-4 as a judge [1].")
+
+
 def test_each_kind_of_question_can_have_its_own_threshold(tmp_path):
     import json
 

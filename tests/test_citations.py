@@ -290,3 +290,26 @@ def test_an_amount_in_words_is_news_the_question_did_not_give(checker, passages)
     )
     assert out.citations
     assert "two million" in out.text
+
+
+def test_a_name_answering_a_fact_question_stands_on_the_sentence_stating_it_whatever_premise_it_repeats(
+    checker, passages
+):
+    abstract = (
+        "Pre-trained models are often served as APIs. BlackVIP adapts them without their parameters through a "
+        "coordinator network. Besides, we introduce a variant, BlackVIP-SE, which significantly reduces the runtime "
+        "and computational cost of BlackVIP. Experiments show gains of +9.38% in CUB200 and +20.58% in CIFAR-100."
+    )
+    paper = with_abstract(passages[0], abstract, title="Robust Adaptation of Foundation Models with Black-Box Prompts")
+    question = "What is the faster variant of black-box visual prompting introduced in its extended version called?"
+    answer = "The faster variant of black-box visual prompting introduced in its extended version is called BlackVIP-SE [1]."
+    kept = checker.check(answer, [paper], question, require_new=True)
+    assert "BlackVIP-SE" in kept.text
+    assert "BlackVIP-SE" in kept.citations[0].evidence
+    # a list or which-paper answer gets no such pass: there the question's words are what the claim asserts
+    assert not checker.check(answer, [paper], question).citations
+    # a name the sentence does not state is no answer
+    assert not checker.check(answer.replace("BlackVIP-SE", "BlackVIP-Lite"), [paper], question, require_new=True).citations
+    # nor is a number: a results sentence states several, and this one is bound to the wrong setting
+    wrong = "The faster variant of black-box visual prompting improves its extended version by +9.38% on CIFAR-100 [1]."
+    assert not checker.check(wrong, [paper], question, require_new=True).citations

@@ -23,12 +23,14 @@ _QUANTITY = re.compile(
     r"\bhow (?:much|many|large|big|long|fast|small|high|low|often)\b|\bby how\b"
     r"|\bwhat (?:[\w-]+ ){0,2}(?:(?:percentage|fraction|share|number|size|rate|ratio|accuracy|score|speed-?up"
     r"|error|auroc|auc|f1|bleu|perplexity)s?|gain|improvement|reduction)\b"
-    r"|\bwhat\b.*\b(?:reach|achieve|attain|obtain|score)s?\b",
+    r"|\bwhat\b.*(?<!\bto\s)\b(?:reach|achieve|attain|obtain|score)s?\b",  # not a purpose ("built to score models")
     re.IGNORECASE,
 )
 # ... and one asking what a paper reports or achieves, by the sentence stating its results
 _RESULTS_ASKED = re.compile(
-    r"\b(?:results?|performance|improvements?|gains?|findings?|outcomes?|effective|how well|benchmarks?)\b", re.I
+    r"\b(?:results?|performance|improvements?|gains?|findings?|outcomes?|effective|how well)\b"
+    r"|\b(?:on|across|over|in)\s+(?:\w+\s+){0,2}?benchmarks?\b",  # "on its benchmarks", not "the benchmark of ..."
+    re.I,
 )
 _ASKS_WHAT = re.compile(r"\s*(?:and\s+)?(?:what|how)\b", re.IGNORECASE)
 _RESULT_STATED = re.compile(
