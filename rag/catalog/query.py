@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from rag.catalog import fields as F
 from rag.catalog import rules as R
 from rag.catalog.table import CatalogTable, acronym
-from rag.catalog.words import CATEGORY_NAMES, FRAME
+from rag.catalog.words import ARCHIVE_NAMES, CATEGORY_NAMES, FRAME, archive_of
 from rag.text.author_names import fold
 from rag.types import CatalogQuery
 
@@ -151,19 +151,42 @@ def _category(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str])
     if q.organization:  # "LG AI Research" names an organization, not the LG category
         text = re.sub(re.escape(q.organization), " ", text, flags=re.I)
     folded = fold(text)
+    found = _category_after_archive(folded) or _category_named(text, folded)
+    if found is None:
+        return q, bool(CATEGORY_CUE.search(text))
+    code, phrase = found
+    spans.append(phrase)
+    if table.categories.count(code):
+        return replace(q, category=code), False
+    return replace(q, unknown=(*q.unknown, f"category {code}")), False
+
+
+def _category_after_archive(folded: str) -> tuple[str, str] | None:
+    """A category named after its arXiv archive ("statistics methodology papers", "Computer Science - Computer
+    Vision"): the archive is part of the phrase, not a topic, and it picks the category ("statistics machine learning"
+    is stat.ML, not cs.LG; "statistics methodology" is stat.ME, not stat.ML's "statistics"). Written as arXiv writes
+    it, with a dash, it names the category wherever it stands, like "stat.ME"."""
     for code, names in CATEGORY_NAMES.items():
-        for name in (*names, code.lower()):
-            if name == code.lower():
-                found = _code_as_category(code, text)
-            else:  # "cs.LG", "stat.ML" name a category wherever they stand
-                found = "." in name and bool(re.search(rf"(?<![\w.]){re.escape(name)}\b", folded))
-                found = found or _names_category(re.escape(name), folded)
-            if found:
-                spans.append(name if name != code.lower() else code)
-                if table.categories.count(code):
-                    return replace(q, category=code), False
-                return replace(q, unknown=(*q.unknown, f"category {code}")), False
-    return q, bool(CATEGORY_CUE.search(text))
+        archive = "|".join(ARCHIVE_NAMES[archive_of(code)])
+        for name in (re.escape(n) for n in names if "." not in n):
+            arxiv_label = re.search(rf"(?<![\w.-])(?:{archive})\s*[-–]\s*{name}\b", folded)
+            phrase = arxiv_label.group(0) if arxiv_label else _names_category(rf"(?:{archive})\s+{name}", folded)
+            if phrase:
+                return code, phrase
+    return None
+
+
+def _category_named(text: str, folded: str) -> tuple[str, str] | None:
+    """A category named by its name or code: ("CV", "vision") for "vision papers", ("CV", "CV") for "CV papers"."""
+    for code, names in CATEGORY_NAMES.items():
+        for name in names:  # "cs.LG", "stat.ML" name a category wherever they stand
+            dotted = re.search(rf"(?<![\w.]){re.escape(name)}\b", folded) if "." in name else None
+            phrase = dotted.group(0) if dotted else _names_category(re.escape(name), folded)
+            if phrase:
+                return code, phrase
+        if _code_as_category(code, text):
+            return code, code
+    return None
 
 
 _KIND = r"(?:papers?|works?|articles?|preprints?|publications?|submissions|categor(?:y|ies)|area|field|research)"
@@ -171,12 +194,13 @@ _KIND = r"(?:papers?|works?|articles?|preprints?|publications?|submissions|categ
 _CLASSIFIED = r"(?:categor(?:y|ies)|field|area|subject|classified\s+(?:as|under)|filed\s+under|tagged)"
 
 
-def _names_category(name: str, folded: str) -> bool:
-    """A category name counts where it classifies papers ("vision papers", "the field of robotics", "in the NLP
+def _names_category(name: str, folded: str) -> str | None:
+    """The category name where it classifies papers ("vision papers", "the field of robotics", "in the NLP
     category"), not inside a content question ("pruning of vision transformers", "a language model")."""
-    modifier = rf"(?<![\w.-]){name}\)?\s+{_KIND}\b"
-    head = rf"\b{_CLASSIFIED}\s+(?:of\s+|as\s+)?(?:the\s+)?{name}(?![\w-])"
-    return bool(re.search(modifier, folded) or re.search(head, folded))
+    modifier = rf"(?<![\w.-])(?P<name>{name})\)?\s+{_KIND}\b"
+    head = rf"\b{_CLASSIFIED}\s+(?:of\s+|as\s+)?(?:the\s+)?(?P<name>{name})(?![\w-])"
+    m = re.search(modifier, folded) or re.search(head, folded)
+    return m.group("name") if m else None
 
 
 def _code_as_category(code: str, text: str) -> bool:
