@@ -129,6 +129,30 @@ def test_category_code_organization_and_source() -> None:
     assert all(len(p.sources) == 2 for p in both)
 
 
+def with_any_organization(*values: str) -> set[str]:
+    return {p.doc_id for p in records() if {p.organization, *p.affiliations} & set(values)}
+
+
+@pytest.mark.parametrize(
+    ("question", "organizations"),
+    [
+        # affiliation wording frames the question, it is no topic
+        ("Which papers bear an Adobe affiliation?", ("Adobe",)),
+        ("Which works hold a UW affiliation?", ("uw",)),
+        ("Which papers carry a Carnegie Mellon affiliation?", ("cmu",)),
+        # several organizations joined by "/", ",", "or", "and": papers with any of them
+        ("Papers carrying Adobe or CMU affiliations", ("Adobe", "cmu")),
+        ("Which papers are affiliated with Adobe, CMU or UW?", ("Adobe", "cmu", "uw")),
+        ("How many papers list CMU/UW affiliations?", ("cmu", "uw")),
+        ("Which papers come from LG AI Research and Adobe?", ("Data Intelligence Laboratory, LG AI Research", "Adobe")),
+    ],
+)
+def test_affiliation_wording_and_several_organizations(question: str, organizations: tuple[str, ...]) -> None:
+    query, papers = selected(question)
+    assert (query.topic, query.unknown) == (None, ())
+    assert {p.doc_id for p in papers} == with_any_organization(*organizations)
+
+
 @pytest.mark.parametrize(
     ("question", "code"),
     [
@@ -186,6 +210,9 @@ def test_attribute_questions_name_one_paper() -> None:
         # an organization or an archive's name beside a real topic
         "Which papers use statistics to detect anomalies?",
         "Which papers apply statistical methodology to genomics?",
+        "What do the Adobe papers say about image editing?",
+        "Which CMU or UW papers study robustness?",
+        "What did CMU and UW researchers find about reward models?",
     ],
 )
 def test_content_questions_stay_with_retrieval(question: str) -> None:
