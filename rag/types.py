@@ -215,6 +215,9 @@ class CorpusInfo:
     sources: dict[str, int]
 
 
+ORGANIZATIONS_JOINED = " or "  # several organizations in one CatalogQuery.organization: "CMU or UW" (any of them)
+
+
 @dataclass(frozen=True)
 class CatalogQuery:
     """A question about the collection's records ("papers with more than 10 authors", "the oldest paper", "who is
@@ -231,13 +234,17 @@ class CatalogQuery:
     date_to: str | None = None  # ISO prefix, inclusive
     category: str | None = None  # a category code the records use ("CV")
     has_code: bool | None = None
-    organization: str | None = None  # organization or affiliation text ("LG AI Research", "CMU")
+    organization: str | None = None  # organization or affiliation text ("LG AI Research", "CMU"), several: "CMU or UW"
     source: str | None = None  # a source file name
     order: str | None = None  # "oldest", "newest", "most_upvoted", "least_upvoted", "most_authors", "fewest_authors"
     limit: int | None = None  # "the oldest paper" -> 1 (ties are all kept); "the 3 newest" -> 3
     topic: str | None = None  # words left for ranking (and filtering) by title and abstract text
     unknown: tuple[str, ...] = ()  # values the question named that no record has, to say so ("author J. Smith")
     parsed_by: str = "rules"  # "rules", or "rules+llm" when the generator filled a field the rules saw a cue for
+
+    def organizations(self) -> list[str]:
+        """The organizations asked for; a paper with any of them matches ("a CMU / UW affiliation")."""
+        return self.organization.split(ORGANIZATIONS_JOINED) if self.organization else []
 
     def describe(self) -> str:
         """The filters as the user reads them: "first author = J. Doe, more than 5 authors, has code"."""

@@ -129,6 +129,49 @@ def test_category_code_organization_and_source() -> None:
     assert all(len(p.sources) == 2 for p in both)
 
 
+def with_any_organization(*values: str) -> set[str]:
+    return {p.doc_id for p in records() if {p.organization, *p.affiliations} & set(values)}
+
+
+@pytest.mark.parametrize(
+    ("question", "organizations"),
+    [
+        # affiliation wording frames the question, it is no topic
+        ("Which papers bear an Adobe affiliation?", ("Adobe",)),
+        ("Which works hold a UW affiliation?", ("uw",)),
+        ("Which papers carry a Carnegie Mellon affiliation?", ("cmu",)),
+        # several organizations joined by "/", ",", "or", "and": papers with any of them
+        ("Papers carrying Adobe or CMU affiliations", ("Adobe", "cmu")),
+        ("Which papers are affiliated with Adobe, CMU or UW?", ("Adobe", "cmu", "uw")),
+        ("How many papers list CMU/UW affiliations?", ("cmu", "uw")),
+        ("Which papers come from LG AI Research and Adobe?", ("Data Intelligence Laboratory, LG AI Research", "Adobe")),
+    ],
+)
+def test_affiliation_wording_and_several_organizations(question: str, organizations: tuple[str, ...]) -> None:
+    query, papers = selected(question)
+    assert (query.topic, query.unknown) == (None, ())
+    assert {p.doc_id for p in papers} == with_any_organization(*organizations)
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("Show the Statistics - Methodology papers.", "ME"),
+        ("Which papers are filed under statistics methodology?", "ME"),
+        ("List the computer science machine learning papers from 2025.", "LG"),
+        ("Which stat machine learning papers are there?", "ML"),
+        ("How many statistical machine learning papers are there?", "ML"),
+        ("Which papers are in Computer Science - Computation and Language?", "CL"),
+    ],
+)
+def test_a_category_named_after_its_arxiv_archive(question: str, code: str) -> None:
+    """The archive's name is part of the category phrase and picks the category among archives."""
+    query, papers = selected(question)
+    assert (query.category, query.topic) == (code, None)
+    assert papers
+    assert all(p.category == code for p in papers)
+
+
 def test_dates_ranges_and_months() -> None:
     query, _ = selected("Which papers appeared after 2024?")
     assert (query.date_from, query.date_to) == ("2025", None)
@@ -164,6 +207,12 @@ def test_attribute_questions_name_one_paper() -> None:
         "Which 2024 papers study test-time adaptation?",
         "What did Kyungwoo Song and colleagues find about Bayesian model averaging?",
         "Which work shows that sparse subnetworks can be trained from scratch?",
+        # an organization or an archive's name beside a real topic
+        "Which papers use statistics to detect anomalies?",
+        "Which papers apply statistical methodology to genomics?",
+        "What do the Adobe papers say about image editing?",
+        "Which CMU or UW papers study robustness?",
+        "What did CMU and UW researchers find about reward models?",
     ],
 )
 def test_content_questions_stay_with_retrieval(question: str) -> None:
@@ -236,6 +285,9 @@ def test_selection_is_fast_at_scale() -> None:
         ("Papers published before 2024-03", {"date_from": None, "date_to": "2024-02"}),
         ("Papers tagged LG with code", {"category": "LG", "has_code": True}),
         ("Which papers are filed as computer vision work?", {"category": "CV", "topic": None}),
+        # a name alone: "machine learning" is cs.LG (stat.ML only after its archive), "statistics" is stat.ML
+        ("Which machine learning papers have code?", {"category": "LG", "has_code": True, "topic": None}),
+        ("Which statistics papers are there?", {"category": "ML", "topic": None}),
         # counting the whole collection, or anything the rules read
         ("How many papers does the collection hold?", {"intent": "count", "topic": "hold"}),
         ("How many papers are there in total?", {"intent": "count", "topic": None}),

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from rag.catalog import fields as F
 from rag.catalog import rules as R
 from rag.catalog.table import CatalogTable, acronym
-from rag.catalog.words import CATEGORY_NAMES, FRAME
+from rag.catalog.words import ARCHIVE_NAMES, CATEGORY_NAMES, FRAME, archive_of
 from rag.text.author_names import fold
-from rag.types import CatalogQuery
+from rag.types import ORGANIZATIONS_JOINED, CatalogQuery
 
 CATEGORY_CUE = re.compile(r"\b(?:categor(?:y|ies|ised|ized)|arxiv|tagged|classified)\b", re.I)
 
@@ -116,28 +116,60 @@ def _title_of(raw: str, table: CatalogTable) -> str | None:
 
 
 def _organization(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> tuple[CatalogQuery, bool]:
-    """An organization the records name; a cue ("university", "affiliated") with no known value is said."""
+    """Organizations the records name, several joined ("CMU / UW", "Adobe, CMU or UW": papers with any of them); a cue
+    ("university", "affiliated") with no known value is said."""
+    spans.extend(m.group(0) for m in R.AFFILIATION_VERB.finditer(text))  # "carry a CMU affiliation": frame, no topic
+    text = re.sub(r"(?<=\w)/(?=\w)", " / ", text)  # "CMU/UW" names two
     for m in R.ORG_SPAN.finditer(text):
-        words = text[m.start(1) :].split()[:8]
-        for size in range(len(words), 0, -1):  # the longest run of capitalized words that names a known value
-            name = " ".join(words[:size]).strip(" ,.?!()")
-            if not name or name.split()[-1].lower() in {"of", "the", "and", "for"} or not name[:1].isupper():
-                continue
-            if size == 1 and name.lower() not in {v.lower() for v in table.organizations.values} | {
-                acronym(v) for v in table.organizations.values
-            }:
-                continue  # one word ("Data", "Research") names an organization only as its whole name or acronym
-            # a name is shortened to an acronym only where an affiliation is written ("at Carnegie Mellon")
-            after_preposition = bool(re.search(r"\b(?:from|at|with|of|by|in)\s+(?:the\s+)?$", text[: m.start(1)]))
-            if table.organizations_matching(name, after_preposition) and not table.authors_named(name):
-                spans.append(name)
-                return replace(q, organization=name), False
+        # a name is shortened to an acronym only where an affiliation is written ("at Carnegie Mellon", "a Carnegie
+        # Mellon affiliation")
+        affiliation = bool(
+            re.search(r"\b(?:from|at|with|of|by|in)\s+(?:the\s+)?$", text[: m.start(1)])
+            or R.NAMES_BEFORE_AFFILIATION.match(text, m.start(1))
+        )
+        if names := _organizations_from(text, m.start(1), table, affiliation):
+            spans.extend(names)
+            return replace(q, organization=ORGANIZATIONS_JOINED.join(names)), False
     if R.ORG_CUE.search(text):
         asked = _org_phrase(text)
         if asked:  # a named organization no record lists is said, not guessed at by the model
             return replace(q, unknown=(*q.unknown, f"organization {asked}")), False
         return q, True
     return q, False
+
+
+def _organizations_from(text: str, start: int, table: CatalogTable, abbreviations: bool) -> list[str]:
+    """The known organization named at `start` and those joined to it by "/", ",", "or", "and"."""
+    names: list[str] = []
+    while name := _organization_at(text[start:], table, abbreviations):
+        names.append(name)
+        if not (joined := R.ORG_JOIN.match(text, start + len(name))):
+            break
+        start = joined.end()
+    return names
+
+
+def _organization_at(text: str, table: CatalogTable, abbreviations: bool) -> str | None:
+    """The longest run of capitalized words at the start of `text` that names a known organization."""
+    words = text.split()[:8]
+    for size in range(len(words), 0, -1):
+        name = " ".join(words[:size]).strip(" ,.?!()/")
+        if not name or name.split()[-1].lower() in {"of", "the", "and", "for"} or not name[:1].isupper():
+            continue
+        if size == 1 and name.lower() not in {v.lower() for v in table.organizations.values} | {
+            acronym(v) for v in table.organizations.values
+        }:
+            continue  # one word ("Data", "Research") names an organization only as its whole name or acronym
+        if table.organizations_matching(name, abbreviations) and not table.authors_named(name):
+            return name
+    return None
+
+
+def _without_organizations(text: str, q: CatalogQuery) -> str:
+    """The question without the organizations read: "LG AI Research" names neither the LG category nor an author."""
+    for name in q.organizations():
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.I)
+    return text
 
 
 def _org_phrase(text: str) -> str | None:
@@ -148,22 +180,44 @@ def _org_phrase(text: str) -> str | None:
 
 
 def _category(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -> tuple[CatalogQuery, bool]:
-    if q.organization:  # "LG AI Research" names an organization, not the LG category
-        text = re.sub(re.escape(q.organization), " ", text, flags=re.I)
+    text = _without_organizations(text, q)  # "LG AI Research" names an organization, not the LG category
     folded = fold(text)
+    found = _category_after_archive(folded) or _category_named(text, folded)
+    if found is None:
+        return q, bool(CATEGORY_CUE.search(text))
+    code, phrase = found
+    spans.append(phrase)
+    if table.categories.count(code):
+        return replace(q, category=code), False
+    return replace(q, unknown=(*q.unknown, f"category {code}")), False
+
+
+def _category_after_archive(folded: str) -> tuple[str, str] | None:
+    """A category named after its arXiv archive ("statistics methodology papers", "Computer Science - Computer
+    Vision"): the archive is part of the phrase, not a topic, and it picks the category ("statistics machine learning"
+    is stat.ML, not cs.LG; "statistics methodology" is stat.ME, not stat.ML's "statistics"). Written as arXiv writes
+    it, with a dash, it names the category wherever it stands, like "stat.ME"."""
     for code, names in CATEGORY_NAMES.items():
-        for name in (*names, code.lower()):
-            if name == code.lower():
-                found = _code_as_category(code, text)
-            else:  # "cs.LG", "stat.ML" name a category wherever they stand
-                found = "." in name and bool(re.search(rf"(?<![\w.]){re.escape(name)}\b", folded))
-                found = found or _names_category(re.escape(name), folded)
-            if found:
-                spans.append(name if name != code.lower() else code)
-                if table.categories.count(code):
-                    return replace(q, category=code), False
-                return replace(q, unknown=(*q.unknown, f"category {code}")), False
-    return q, bool(CATEGORY_CUE.search(text))
+        archive = "|".join(ARCHIVE_NAMES[archive_of(code)])
+        for name in (re.escape(n) for n in names if "." not in n):
+            arxiv_label = re.search(rf"(?<![\w.-])(?:{archive})\s*[-–]\s*{name}\b", folded)
+            phrase = arxiv_label.group(0) if arxiv_label else _names_category(rf"(?:{archive})\s+{name}", folded)
+            if phrase:
+                return code, phrase
+    return None
+
+
+def _category_named(text: str, folded: str) -> tuple[str, str] | None:
+    """A category named by its name or code: ("CV", "vision") for "vision papers", ("CV", "CV") for "CV papers"."""
+    for code, names in CATEGORY_NAMES.items():
+        for name in names:  # "cs.LG", "stat.ML" name a category wherever they stand
+            dotted = re.search(rf"(?<![\w.]){re.escape(name)}\b", folded) if "." in name else None
+            phrase = dotted.group(0) if dotted else _names_category(re.escape(name), folded)
+            if phrase:
+                return code, phrase
+        if _code_as_category(code, text):
+            return code, code
+    return None
 
 
 _KIND = r"(?:papers?|works?|articles?|preprints?|publications?|submissions|categor(?:y|ies)|area|field|research)"
@@ -171,12 +225,13 @@ _KIND = r"(?:papers?|works?|articles?|preprints?|publications?|submissions|categ
 _CLASSIFIED = r"(?:categor(?:y|ies)|field|area|subject|classified\s+(?:as|under)|filed\s+under|tagged)"
 
 
-def _names_category(name: str, folded: str) -> bool:
-    """A category name counts where it classifies papers ("vision papers", "the field of robotics", "in the NLP
+def _names_category(name: str, folded: str) -> str | None:
+    """The category name where it classifies papers ("vision papers", "the field of robotics", "in the NLP
     category"), not inside a content question ("pruning of vision transformers", "a language model")."""
-    modifier = rf"(?<![\w.-]){name}\)?\s+{_KIND}\b"
-    head = rf"\b{_CLASSIFIED}\s+(?:of\s+|as\s+)?(?:the\s+)?{name}(?![\w-])"
-    return bool(re.search(modifier, folded) or re.search(head, folded))
+    modifier = rf"(?<![\w.-])(?P<name>{name})\)?\s+{_KIND}\b"
+    head = rf"\b{_CLASSIFIED}\s+(?:of\s+|as\s+)?(?:the\s+)?(?P<name>{name})(?![\w-])"
+    m = re.search(modifier, folded) or re.search(head, folded)
+    return m.group("name") if m else None
 
 
 def _code_as_category(code: str, text: str) -> bool:
@@ -203,10 +258,11 @@ def _author(text: str, q: CatalogQuery, table: CatalogTable, spans: list[str]) -
         spans.append(cue.group(0))
     if q.intent == "attribute":
         return q
+    text = _without_organizations(text, q)
     for pattern in R.AUTHOR_PATTERNS:
         for m in pattern.finditer(text):
             name = R.clean_name(m.group("name"))
-            taken = [q.organization or "", *(u.partition(" ")[2] for u in q.unknown)]
+            taken = [u.partition(" ")[2] for u in q.unknown]
             if not name or any(fold(name) in fold(v) for v in taken if v):
                 continue
             spans.append(m.group(0))

@@ -162,6 +162,16 @@ ORG_CUE = re.compile(
     re.I,
 )
 ORG_SPAN = re.compile(r"(?:^|[\s(])(?:the\s+)?([A-Z][\w&.'-]*)")  # where an organization's name may start
+ORG_JOIN = re.compile(r"\s*(?:,\s*(?:(?:or|and)\s+)?|/\s*|&\s*|(?:or|and)\s+)(?:the\s+)?", re.I)  # "CMU / UW"
+# verbs that frame an affiliation and nothing else there ("papers that carry a CMU affiliation", "hold Adobe or UW
+# affiliations"); "have", "list", "name" are frame words anywhere (words.py)
+AFFILIATION_VERB = re.compile(
+    r"\b(?:carr(?:y|ies|ied|ying)|bear(?:s|ing)?|bore|hold(?:s|ing)?|held|shows|showing|state[sd]?|report(?:s|ed)?"
+    r"|claim(?:s|ed)?)\b(?=\s+(?:\S+\s+){0,8}?affiliat)",
+    re.I,
+)
+# names right before the word affiliation: "a Carnegie Mellon affiliation", "CMU / UW affiliations"
+NAMES_BEFORE_AFFILIATION = re.compile(r"(?:[A-Z][\w&.'-]*[\s,/]+|(?:of|the|and|or|for)\s+)+affiliat")
 SOURCE_FILE = re.compile(r"\b(\d{3}_[0-9a-f]{6,}(?:\.txt)?)\b", re.I)
 
 # attributes of one named paper

@@ -158,8 +158,10 @@ class CatalogTable:
             mask &= self.categories.mask({query.category})
         if query.has_code is not None:
             mask &= self.has_code == query.has_code
-        if query.organization:
-            mask &= self.organizations.mask(set(self.organizations_matching(query.organization)))
+        if query.organization:  # several named: a paper with any of them
+            mask &= self.organizations.mask(
+                {v for name in query.organizations() for v in self.organizations_matching(name)}
+            )
         for source in query.source.split(" & ") if query.source else ():  # several files: in every one
             mask &= self.sources.mask({source})
         scores = None

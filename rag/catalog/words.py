@@ -16,7 +16,9 @@ CATEGORY_NAMES = {
         "cs.cl",
     ),
     "LG": ("machine learning", "cs.lg"),
-    "ML": ("statistical machine learning", "stat.ml", "statistics"),
+    # stat.ML's arXiv name is "machine learning" too: alone it is cs.LG's (listed first), "statistics machine
+    # learning" is stat.ML's (see ARCHIVE_NAMES)
+    "ML": ("statistical machine learning", "stat.ml", "statistics", "machine learning"),
     "AI": ("artificial intelligence", "cs.ai"),
     "IR": ("information retrieval", "recommendation", "recommender systems", "cs.ir"),
     "SI": ("social and information networks", "social networks", "cs.si"),
@@ -28,6 +30,15 @@ CATEGORY_NAMES = {
     "GR": ("graphics", "cs.gr"),
     "NE": ("neural and evolutionary computing", "cs.ne"),
 }
+
+# arXiv archives as questions name them: arXiv writes a category as "Statistics - Methodology" (stat.ME) or "Computer
+# Science - Machine Learning" (cs.LG), so an archive's name before a category's name is part of the category phrase
+ARCHIVE_NAMES = {"cs": ("computer science", "cs"), "stat": ("statistics", "statistical", "stat")}
+
+
+def archive_of(code: str) -> str:
+    """The archive a category code belongs to, from its dotted name: "ME" ("stat.me") -> "stat"."""
+    return next(name.partition(".")[0] for name in CATEGORY_NAMES[code] if "." in name)
 
 
 def _words(text: str) -> frozenset[str]:
