@@ -302,14 +302,18 @@ def test_a_name_answering_a_fact_question_stands_on_the_sentence_stating_it_what
     )
     paper = with_abstract(passages[0], abstract, title="Robust Adaptation of Foundation Models with Black-Box Prompts")
     question = "What is the faster variant of black-box visual prompting introduced in its extended version called?"
-    answer = "The faster variant of black-box visual prompting introduced in its extended version is called BlackVIP-SE [1]."
+    answer = (
+        "The faster variant of black-box visual prompting introduced in its extended version is called BlackVIP-SE [1]."
+    )
     kept = checker.check(answer, [paper], question, require_new=True)
     assert "BlackVIP-SE" in kept.text
     assert "BlackVIP-SE" in kept.citations[0].evidence
     # a list or which-paper answer gets no such pass: there the question's words are what the claim asserts
     assert not checker.check(answer, [paper], question).citations
     # a name the sentence does not state is no answer
-    assert not checker.check(answer.replace("BlackVIP-SE", "BlackVIP-Lite"), [paper], question, require_new=True).citations
+    assert not checker.check(
+        answer.replace("BlackVIP-SE", "BlackVIP-Lite"), [paper], question, require_new=True
+    ).citations
     # nor is a number: a results sentence states several, and this one is bound to the wrong setting
     wrong = "The faster variant of black-box visual prompting improves its extended version by +9.38% on CIFAR-100 [1]."
     assert not checker.check(wrong, [paper], question, require_new=True).citations

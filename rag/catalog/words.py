@@ -76,7 +76,8 @@ CATALOG_WORDS = _words(
     tagged filed both listings sources file files profile profiles page pages related topic topics deal dealing
     discuss discussing address addressing focus focused cover covering exist exists existing first-authored
     single-authored one-author solo-authored involve involves involving involved feature features featuring
-    featured contain contains containing hold holds store stores mention mentions mentioning put produce produced contribute contributed
+    featured contain contains containing hold holds store stores mention mentions mentioning put produce produced
+    contribute contributed
     provide provides provided share shares shared offer offers have lack lacks lacking missing miss went go goes
     gone got get belong belongs fall falls predate predates postdate postdates precede precedes lead leads led
     leading senior final primary main principal position place spot listed-first popular popularity liked likes
