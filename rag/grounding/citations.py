@@ -166,7 +166,7 @@ class CitationChecker:
     ) -> Support | None:
         """The best support the passage's abstract (or metadata) gives the claim, or None; with `require_new`, none
         for a claim that only `restates` the question and the paper's title. With `premise` (a question asking for a
-        fact), a sentence stating every name and number the claim adds to the question supports it, whatever of the
+        fact), a sentence stating the name the claim answers with (`_states_news`) supports it, whatever of the
         question's own words it does not repeat: "The faster variant introduced in its extended version is called
         BlackVIP-SE" stands on "we introduce a variant, BlackVIP-SE, which significantly reduces the runtime"."""
         meta = metadata_line(passage)
