@@ -186,9 +186,10 @@ class CitationChecker:
                 break
             # names may be in the title; the claim's words must be in the sentences ("<title> does <what was asked>"
             # restates the question, however many of its words the title shares)
-            if self._states(terms, claim_words, stated(f"{title} {text}"), stated(text)):
+            said = stated(text)
+            if self._states(terms, claim_words, stated(f"{title} {text}"), said):
                 return Support(text, cosine)
-            if premise and _states_news(terms, stated(text)):
+            if premise and _states_news(terms, said):
                 return Support(text, cosine)
         if windows and self._states(terms, claim_words, stated(meta), stated(meta)):
             return Support(*windows[0])  # "who wrote X", "when": the metadata line states it
